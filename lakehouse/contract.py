@@ -127,6 +127,7 @@ class ExclusionReason(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CONSENT_PENDING = "consent_pending"
     MINOR_WITHOUT_GUARDIAN_CONSENT = "minor_without_guardian_consent"
+    CONSENT_INVALID = "consent_invalid"
     ERASURE_REQUESTED = "erasure_requested"
 
 

@@ -1,0 +1,232 @@
+"""Bronze ingestion of one partition: every batch file of a night folder becomes typed rows in
+`raw_submissions` and quarantine rows in `quarantine`, and the counts reconcile exactly.
+
+Files are read in bounded chunks and each chunk is validated and spilled to Parquet in the staging
+folder at once; duplicate submission ids are then decided across the whole night by DuckDB, which
+streams (and spills past its memory limit), so a large night never has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import polars as pl
+
+from lakehouse.contract import (
+    BRONZE_SCHEMA,
+    CONTRACT_FIELDS,
+    QUARANTINE_SCHEMA,
+    QuarantineReason,
+)
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import StagedPartition, partition_transaction
+from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.readers import (
+    DEFAULT_BATCH_ROWS,
+    DEFAULT_CHUNK_BYTES,
+    SourceFile,
+    UnreadableFileError,
+    batch_files,
+    file_sha256,
+    read_batch_file,
+    unreadable_file_frame,
+)
+from lakehouse.validate import validate
+
+RAW_TABLE: Final = "raw_submissions"
+QUARANTINE_TABLE: Final = "quarantine"
+STAGE: Final = "bronze"
+
+
+class LandingFolderMissingError(FileNotFoundError):
+    """The partition was asked for but nothing landed for it."""
+
+
+@dataclass(frozen=True)
+class BronzeResult:
+    ref: PartitionRef
+    landed: int
+    accepted: int
+    quarantined_by_reason: dict[str, int]
+    files_by_format: dict[str, int]
+    ignored_files: int
+    bytes_read: int = 0
+    unreadable_files: list[str] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.quarantined_by_reason.values())
+
+
+ProgressFn = Callable[[str], None]
+
+
+def _format_of(name: str) -> str:
+    return "jsonl.gz" if name.endswith(".jsonl.gz") else name.rsplit(".", 1)[-1]
+
+
+def _spill_file(
+    src: SourceFile, scratch: Path, index: int, *, chunk_bytes: int, batch_rows: int
+) -> int:
+    """Validate one file chunk by chunk into scratch Parquet; returns records landed.
+
+    An unreadable file loses every chunk it had produced and is quarantined as one record.
+    """
+    landed = 0
+    written: list[Path] = []
+    try:
+        for chunk_no, raw in enumerate(
+            read_batch_file(src, chunk_bytes=chunk_bytes, batch_rows=batch_rows)
+        ):
+            good, bad = validate(raw)
+            landed += raw.height
+            for kind, frame in (("good", good), ("bad", bad)):
+                if frame.height:
+                    target = scratch / f"{kind}-{index:05d}-{chunk_no:05d}.parquet"
+                    frame.write_parquet(target)
+                    written.append(target)
+    except UnreadableFileError as exc:
+        for target in written:
+            target.unlink()
+        _, bad = validate(unreadable_file_frame(src, str(exc)))
+        bad.write_parquet(scratch / f"bad-{index:05d}-unreadable.parquet")
+        return 1
+    return landed
+
+
+_DEDUP_SQL: Final = """
+CREATE VIEW ranked AS
+SELECT *, row_number() OVER (
+    PARTITION BY submission_id ORDER BY source_file, source_line) AS _rank
+FROM read_parquet({files})
+"""
+
+
+def _finalise(
+    scratch: Path, raw_part: StagedPartition, quarantine_part: StagedPartition, memory_limit: str
+) -> None:
+    """Write the night's bronze rows (first occurrence of each submission id wins) and its
+    quarantine (reader/validation rejects plus later duplicates), both in file order."""
+    good_files = sorted(str(p) for p in scratch.glob("good-*.parquet"))
+    bad_files = sorted(str(p) for p in scratch.glob("bad-*.parquet"))
+    raw_target = raw_part.file("part-00000.parquet")
+    quarantine_target = quarantine_part.file("part-00000.parquet")
+    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2})
+    try:
+        con.execute(f"SET temp_directory = '{scratch / 'duckdb_tmp'}'")
+        columns = ", ".join(BRONZE_SCHEMA)
+        if good_files:
+            con.execute(_DEDUP_SQL.format(files=good_files))
+            con.execute(
+                f"COPY (SELECT {columns} FROM ranked WHERE _rank = 1 "
+                f"ORDER BY source_file, source_line) TO '{raw_target}' "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+            record = (
+                "to_json(struct_pack("
+                + ", ".join(f"{c} := {c}" for c in (*CONTRACT_FIELDS, "extra"))
+                + "))::VARCHAR"
+            )
+            duplicates = (
+                "SELECT institution_id, night, source_file, source_line, file_sha256, "
+                f"'{QuarantineReason.DUPLICATE_SUBMISSION_ID}' AS reason, "
+                f"NULL::VARCHAR AS detail, {record} AS raw_record FROM ranked WHERE _rank > 1"
+            )
+        else:
+            pl.DataFrame(schema=BRONZE_SCHEMA).write_parquet(raw_target)
+            duplicates = ""
+        sources = [f"SELECT * FROM read_parquet({bad_files!r})"] if bad_files else []
+        if duplicates:
+            sources.append(duplicates)
+        if sources:
+            quarantine_columns = ", ".join(QUARANTINE_SCHEMA)
+            con.execute(
+                f"COPY (SELECT {quarantine_columns} FROM ("
+                + " UNION ALL ".join(sources)
+                + f") ORDER BY source_file, source_line) TO '{quarantine_target}' "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+        else:
+            pl.DataFrame(schema=QUARANTINE_SCHEMA).write_parquet(quarantine_target)
+    finally:
+        con.close()
+
+
+def _count_by_reason(quarantine_file: Path) -> dict[str, int]:
+    counts = pl.scan_parquet(quarantine_file).group_by("reason").len().sort("reason").collect()
+    return dict(zip(counts["reason"], counts["len"], strict=True))
+
+
+def ingest_partition(
+    *,
+    home: LakehouseHome,
+    ref: PartitionRef,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    memory_limit: str = "2GB",
+    progress: ProgressFn | None = None,
+) -> BronzeResult:
+    """Ingest one landed night of one institution into bronze, replacing that partition atomically.
+
+    Re-running gives identical rows. Nothing is dropped silently: every record landed is either a
+    `raw_submissions` row or a `quarantine` row, and the counts are written with the data.
+    """
+    night_dir = home.night_dir(ref)
+    if not night_dir.is_dir():
+        raise LandingFolderMissingError(
+            f"no landing folder for partition {ref}: expected {night_dir}. "
+            "Check the institution id and night, or wait for the export to land."
+        )
+    files = batch_files(night_dir)
+    ignored = sum(1 for p in night_dir.iterdir() if p.is_file()) - len(files)
+    tables = [("bronze", RAW_TABLE), ("bronze", QUARANTINE_TABLE), ("gold", counts_table(STAGE))]
+    landed = 0
+    bytes_read = 0
+    files_by_format: dict[str, int] = {}
+    with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
+        scratch = staged[RAW_TABLE].path / "_scratch"
+        scratch.mkdir()
+        for index, path in enumerate(files):
+            src = SourceFile(path, path.name, ref.institution_id, ref.night, file_sha256(path))
+            landed += _spill_file(
+                src, scratch, index, chunk_bytes=chunk_bytes, batch_rows=batch_rows
+            )
+            bytes_read += path.stat().st_size
+            files_by_format[_format_of(path.name)] = (
+                files_by_format.get(_format_of(path.name), 0) + 1
+            )
+            if progress:
+                progress(f"{ref}: read file {index + 1}/{len(files)} ({landed} records so far)")
+        _finalise(scratch, staged[RAW_TABLE], staged[QUARANTINE_TABLE], memory_limit)
+        shutil.rmtree(scratch)
+        accepted = pl.scan_parquet(staged[RAW_TABLE].files[0]).select(pl.len()).collect().item()
+        by_reason = _count_by_reason(staged[QUARANTINE_TABLE].files[0])
+        unreadable = (
+            pl.read_parquet(staged[QUARANTINE_TABLE].files[0], columns=["reason", "source_file"])
+            .filter(pl.col("reason") == str(QuarantineReason.UNREADABLE_FILE))
+            .get_column("source_file")
+            .to_list()
+        )
+        staged[counts_table(STAGE)].write(
+            counts_frame(
+                ref,
+                stage=STAGE,
+                totals={"landed": landed, "accepted": accepted, "quarantined": landed - accepted},
+                by_reason={"quarantined": by_reason},
+            )
+        )
+    return BronzeResult(
+        ref=ref,
+        landed=landed,
+        accepted=accepted,
+        quarantined_by_reason=by_reason,
+        files_by_format=files_by_format,
+        ignored_files=ignored,
+        bytes_read=bytes_read,
+        unreadable_files=unreadable,
+    )

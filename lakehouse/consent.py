@@ -1,0 +1,161 @@
+"""Consent and erasure applied to accepted records, before anything is scrubbed.
+
+A record is usable only when its student's latest consent row says `granted` and, for a minor,
+`guardian_consent` is true (India's DPDP Act 2023, section 9). Everything else is excluded and
+counted by reason. Parsing fails safe: an unreadable `is_minor` counts as a minor, an unreadable
+`guardian_consent` as no consent, an unknown status as no valid consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from lakehouse.contract import ConsentStatus, ExclusionReason
+from lakehouse.validate import parse_timestamp
+
+CONSENT_COLUMNS: Final = ("student_id", "status", "is_minor", "guardian_consent", "updated_at")
+ERASURE_COLUMNS: Final = ("student_id", "requested_at")
+_TRUE: Final = ("true", "t", "yes", "y", "1")
+_FALSE: Final = ("false", "f", "no", "n", "0")
+
+
+class ReferenceFileError(ValueError):
+    """A consent, erasure or roster file that cannot be used; the message says which and why."""
+
+
+def _read_reference_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ReferenceFileError(
+            f"cannot read the {what} file {path}: {type(exc).__name__}. "
+            "Fix or replace the file (UTF-8 CSV with a header row), then re-run the partition."
+        ) from exc
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ReferenceFileError(
+            f"the {what} file {path} lacks the column(s) {', '.join(missing)}; "
+            f"expected a header with {', '.join(required)}"
+        )
+    return frame
+
+
+def load_consent(path: Path) -> pl.DataFrame:
+    """The latest consent row per student (`updated_at`, then file order, decides), typed.
+
+    A missing file means nobody has consented: every record is excluded as `no_consent_record`.
+    """
+    if not path.exists():
+        return pl.DataFrame(
+            schema={
+                "student_id": pl.String,
+                "status": pl.String,
+                "is_minor": pl.Boolean,
+                "guardian_consent": pl.Boolean,
+            }
+        )
+    raw = _read_reference_csv(path, CONSENT_COLUMNS, "consent")
+    flag = pl.col("is_minor").str.strip_chars().str.to_lowercase()
+    guardian = pl.col("guardian_consent").str.strip_chars().str.to_lowercase()
+    return (
+        raw.with_row_index("_row")
+        .with_columns(
+            pl.col("student_id").str.strip_chars(),
+            pl.col("status").str.strip_chars().str.to_lowercase(),
+            (~flag.is_in(_FALSE)).fill_null(True).alias("is_minor"),
+            guardian.is_in(_TRUE).fill_null(False).alias("guardian_consent"),
+            parse_timestamp(pl.col("updated_at")).alias("_updated"),
+        )
+        .sort("_updated", "_row", nulls_last=False)
+        .unique("student_id", keep="last", maintain_order=True)
+        .select("student_id", "status", "is_minor", "guardian_consent")
+    )
+
+
+def load_erasure_requests(erasure_dir: Path) -> pl.DataFrame:
+    """Every erasure request of an institution (`student_id`, `requested_at`), one row per student."""
+    files = sorted(erasure_dir.glob("*.csv")) if erasure_dir.is_dir() else []
+    frames = [
+        _read_reference_csv(f, ERASURE_COLUMNS, "erasure request").select(
+            pl.col("student_id").str.strip_chars(),
+            parse_timestamp(pl.col("requested_at")).alias("requested_at"),
+        )
+        for f in files
+    ]
+    if not frames:
+        return pl.DataFrame(
+            schema={"student_id": pl.String, "requested_at": pl.Datetime("us", "UTC")}
+        )
+    return (
+        pl.concat(frames)
+        .filter(pl.col("student_id").is_not_null() & (pl.col("student_id") != ""))
+        .sort("requested_at", nulls_last=True)
+        .unique("student_id", keep="first", maintain_order=True)
+    )
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    consented: pl.DataFrame
+    excluded_by_reason: dict[str, int]
+
+    @property
+    def excluded(self) -> int:
+        return sum(self.excluded_by_reason.values())
+
+
+def exclusion_reason() -> pl.Expr:
+    """An expression over a frame joined with consent columns (prefixed `consent_`) and an
+    `erased` flag: the exclusion reason, or null when the record may be used."""
+    status = pl.col("consent_status")
+    return (
+        pl.when(pl.col("erased"))
+        .then(pl.lit(str(ExclusionReason.ERASURE_REQUESTED)))
+        .when(status.is_null())
+        .then(pl.lit(str(ExclusionReason.NO_CONSENT_RECORD)))
+        .when(status == str(ConsentStatus.WITHDRAWN))
+        .then(pl.lit(str(ExclusionReason.CONSENT_WITHDRAWN)))
+        .when(status == str(ConsentStatus.PENDING))
+        .then(pl.lit(str(ExclusionReason.CONSENT_PENDING)))
+        .when(status != str(ConsentStatus.GRANTED))
+        .then(pl.lit(str(ExclusionReason.CONSENT_INVALID)))
+        .when(pl.col("consent_is_minor") & ~pl.col("consent_guardian_consent"))
+        .then(pl.lit(str(ExclusionReason.MINOR_WITHOUT_GUARDIAN_CONSENT)))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
+def apply_consent(
+    submissions: pl.DataFrame, *, consent: pl.DataFrame, erased: pl.DataFrame
+) -> ConsentResult:
+    """Keep the records whose student may be used; count the others by reason.
+
+    Examples
+    --------
+    >>> result = apply_consent(bronze, consent=load_consent(p), erased=load_erasure_requests(d))
+    >>> result.excluded_by_reason
+    {'consent_withdrawn': 3, 'minor_without_guardian_consent': 1}
+    """
+    joined = submissions.join(
+        consent.rename({c: f"consent_{c}" for c in consent.columns if c != "student_id"}),
+        on="student_id",
+        how="left",
+    ).with_columns(
+        pl.col("student_id").is_in(erased.get_column("student_id").implode()).alias("erased")
+    )
+    judged = joined.with_columns(exclusion_reason().alias("_exclusion"))
+    counts = (
+        judged.filter(pl.col("_exclusion").is_not_null())
+        .group_by("_exclusion")
+        .len()
+        .sort("_exclusion")
+    )
+    consented = judged.filter(pl.col("_exclusion").is_null()).select(submissions.columns)
+    return ConsentResult(
+        consented=consented,
+        excluded_by_reason=dict(zip(counts["_exclusion"], counts["len"], strict=True)),
+    )
