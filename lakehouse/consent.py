@@ -15,6 +15,9 @@ from typing import Final
 import polars as pl
 
 from lakehouse.contract import ConsentStatus, ExclusionReason
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import partition_transaction, read_partition_lazy
+from lakehouse.ledger import counts_frame, counts_table
 from lakehouse.validate import parse_timestamp
 
 CONSENT_COLUMNS: Final = ("student_id", "status", "is_minor", "guardian_consent", "updated_at")
@@ -29,8 +32,9 @@ class ReferenceFileError(ValueError):
 
 def _read_reference_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except (OSError, pl.exceptions.PolarsError) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+        frame = pl.read_csv(text.encode(), infer_schema=False)
+    except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
         raise ReferenceFileError(
             f"cannot read the {what} file {path}: {type(exc).__name__}. "
             "Fix or replace the file (UTF-8 CSV with a header row), then re-run the partition."
@@ -98,9 +102,14 @@ def load_erasure_requests(erasure_dir: Path) -> pl.DataFrame:
     )
 
 
+RAW_TABLE: Final = "raw_submissions"
+
+
 @dataclass(frozen=True)
 class ConsentResult:
-    consented: pl.DataFrame
+    """Counts of one consent pass; `consented` holds the rows only for in-memory use."""
+
+    consented_rows: int
     excluded_by_reason: dict[str, int]
 
     @property
@@ -131,13 +140,13 @@ def exclusion_reason() -> pl.Expr:
 
 def apply_consent(
     submissions: pl.DataFrame, *, consent: pl.DataFrame, erased: pl.DataFrame
-) -> ConsentResult:
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """Keep the records whose student may be used; count the others by reason.
 
     Examples
     --------
-    >>> result = apply_consent(bronze, consent=load_consent(p), erased=load_erasure_requests(d))
-    >>> result.excluded_by_reason
+    >>> kept, excluded = apply_consent(bronze, consent=load_consent(p), erased=load_erasure_requests(d))
+    >>> excluded
     {'consent_withdrawn': 3, 'minor_without_guardian_consent': 1}
     """
     joined = submissions.join(
@@ -155,7 +164,56 @@ def apply_consent(
         .sort("_exclusion")
     )
     consented = judged.filter(pl.col("_exclusion").is_null()).select(submissions.columns)
-    return ConsentResult(
-        consented=consented,
-        excluded_by_reason=dict(zip(counts["_exclusion"], counts["len"], strict=True)),
+    return consented, dict(zip(counts["_exclusion"], counts["len"], strict=True))
+
+
+CONSENTED_TABLE: Final = "consented_submissions"
+STAGE: Final = "consent"
+
+
+def consent_partition(*, home: LakehouseHome, ref: PartitionRef) -> ConsentResult:
+    """Apply the institution's consent file and erasure requests to one bronze partition and
+    publish `consented_submissions` and the stage's counts atomically.
+
+    The bronze rows are streamed (polars lazy scan and sink), never held whole in memory.
+    """
+    source = read_partition_lazy(home, "bronze", RAW_TABLE, ref)
+    consent = load_consent(home.consent_csv(ref.institution_id))
+    erased = load_erasure_requests(home.erasure_dir(ref.institution_id))
+    judged = (
+        source.join(
+            consent.lazy().rename(
+                {c: f"consent_{c}" for c in consent.columns if c != "student_id"}
+            ),
+            on="student_id",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.col("student_id").is_in(erased.get_column("student_id").implode()).alias("erased")
+        )
+        .with_columns(exclusion_reason().alias("_exclusion"))
     )
+    columns = source.collect_schema().names()
+    tables = [("bronze", CONSENTED_TABLE), ("gold", counts_table(STAGE))]
+    with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
+        target = staged[CONSENTED_TABLE].file("part-00000.parquet")
+        judged.filter(pl.col("_exclusion").is_null()).select(columns).sink_parquet(target)
+        consented_rows = pl.scan_parquet(target).select(pl.len()).collect().item()
+        counts = (
+            judged.filter(pl.col("_exclusion").is_not_null())
+            .group_by("_exclusion")
+            .len()
+            .sort("_exclusion")
+            .collect()
+        )
+        by_reason = dict(zip(counts["_exclusion"], counts["len"], strict=True))
+        staged[counts_table(STAGE)].write(
+            counts_frame(
+                ref,
+                stage=STAGE,
+                totals={"excluded": sum(by_reason.values()), "consented": consented_rows},
+                by_reason={"excluded": by_reason},
+            )
+        )
+    return ConsentResult(consented_rows=consented_rows, excluded_by_reason=by_reason)

@@ -34,6 +34,9 @@ class LakehouseHome:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
     @classmethod
     def from_env(cls, root: Path | str | None = None) -> LakehouseHome:
         """`root`, else `$LAKEHOUSE_HOME`, else `./lakehouse_home`, made absolute."""

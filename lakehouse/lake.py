@@ -176,7 +176,15 @@ def table_glob(home: LakehouseHome, layer: Layer, table: str) -> str:
 def read_partition(
     home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef
 ) -> pl.DataFrame:
-    """Read one published partition; a clear error names the asset to materialise when absent."""
+    """Read one published partition whole (see `read_partition_lazy`)."""
+    return read_partition_lazy(home, layer, table, ref).collect()
+
+
+def read_partition_lazy(
+    home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef
+) -> pl.LazyFrame:
+    """A lazy scan of one published partition; a clear error names the asset to materialise
+    when the partition is absent."""
     folder = home.partition_dir(layer, table, ref)
     files = sorted(folder.glob("*.parquet"))
     if not files:
@@ -184,7 +192,7 @@ def read_partition(
             f"partition {ref} of {layer}/{table} has not been written yet "
             f"(no Parquet under {folder}); materialise `{table}` for it first"
         )
-    return pl.read_parquet(files)
+    return pl.scan_parquet(files)
 
 
 def drop_partition(home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef) -> None:

@@ -1,0 +1,86 @@
+"""The nightly schedule and the landing sensor.
+
+The schedule runs last night of every known institution whose folder has landed. The sensor
+registers new institution folders as dynamic partitions (onboarding without code change) and
+requests a run for every recent night folder that is new or changed and has settled, so
+late-landing exports and late extra files are picked up.
+"""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    schedule,
+    sensor,
+)
+
+from lakehouse.home import PartitionRef
+from lakehouse.landing import ready_to_ingest, recent_landed_nights
+from orchestration.jobs import nightly_partition_job
+from orchestration.partitions import INSTITUTION, institution_partitions, partition_key
+from orchestration.resources import LakehouseResource
+
+
+@schedule(
+    job=nightly_partition_job,
+    cron_schedule="30 2 * * *",
+    execution_timezone="Asia/Kolkata",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="At 02:30 IST, ingest last night for every institution whose export landed.",
+)
+def nightly_schedule(
+    context: ScheduleEvaluationContext, lakehouse: LakehouseResource
+) -> list[RunRequest] | SkipReason:
+    home = lakehouse.lake_home()
+    night = (context.scheduled_execution_time.date()) - timedelta(days=1)
+    known = set(context.instance.get_dynamic_partitions(INSTITUTION))
+    requests = [
+        RunRequest(run_key=f"nightly:{ref}", partition_key=partition_key(ref))
+        for inst in sorted(known)
+        if home.night_dir(ref := PartitionRef(inst, night)).is_dir()
+    ]
+    return requests or SkipReason(f"no institution has landed night {night.isoformat()} yet")
+
+
+@sensor(
+    job=nightly_partition_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Registers new institutions and runs new or late-changed night folders.",
+)
+def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
+    home = lakehouse.lake_home()
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    known = set(context.instance.get_dynamic_partitions(INSTITUTION))
+    new_institutions = [i for i in home.landed_institutions() if i not in known]
+    today = datetime.now(UTC).date()
+    nights = recent_landed_nights(
+        home,
+        today=today,
+        lookback_days=lakehouse.sensor_lookback_days,
+    )
+    ready = ready_to_ingest(
+        nights, seen=seen, now=time.time(), settle_seconds=lakehouse.sensor_settle_seconds
+    )
+    cursor = {str(n.ref): seen.get(str(n.ref), "") for n in nights}
+    cursor.update({str(n.ref): n.fingerprint for n in ready})
+    return SensorResult(
+        run_requests=[
+            RunRequest(
+                run_key=f"landed:{n.ref}:{n.fingerprint}", partition_key=partition_key(n.ref)
+            )
+            for n in ready
+        ],
+        dynamic_partitions_requests=(
+            [institution_partitions.build_add_request(new_institutions)] if new_institutions else []
+        ),
+        cursor=json.dumps({k: v for k, v in cursor.items() if v}, sort_keys=True),
+    )

@@ -1,0 +1,166 @@
+"""`lakehouse`: the operator CLI (generate sample data, run partitions through Dagster, status)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import table_glob
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_dagster_home(home: LakehouseHome) -> Path:
+    """Use `$DAGSTER_HOME`, else `<home>/.dagster`, so `make ui` shows the CLI's runs."""
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home.root / ".dagster")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    return dagster_home
+
+
+def _print_table(frame: pl.DataFrame) -> None:
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        tbl_formatting="ASCII_MARKDOWN",
+        fmt_str_lengths=80,
+        tbl_width_chars=200,
+    ):
+        print(frame)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from lakehouse.generate import generate_home
+
+    home = LakehouseHome.from_env(args.home)
+    started = time.perf_counter()
+    summary = generate_home(
+        home=home.root,
+        institutions=args.institutions,
+        nights=args.nights,
+        submissions_per_night=args.submissions,
+        seed=args.seed,
+        start_night=date.fromisoformat(args.start_night),
+        malformed=not args.clean,
+    )
+    print(
+        f"generated a sample landing zone in {home.landing} in {time.perf_counter() - started:.1f}s"
+    )
+    print(summary)
+    return 0
+
+
+def _select(home: LakehouseHome, institution: str | None, night: str | None) -> list[PartitionRef]:
+    refs = home.landed_partitions()
+    if institution:
+        refs = [r for r in refs if r.institution_id == institution]
+    if night:
+        refs = [r for r in refs if r.night == date.fromisoformat(night)]
+    return refs
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    home = LakehouseHome.from_env(args.home)
+    if not home.landing.is_dir():
+        print(
+            f"error: no landing zone at {home.landing}. Point --home (or $LAKEHOUSE_HOME) at a "
+            "lakehouse home, or create one with `lakehouse generate --home DIR`.",
+            file=sys.stderr,
+        )
+        return 2
+    refs = _select(home, args.institution, args.night)
+    if not refs:
+        print("error: no landed partition matches the selection", file=sys.stderr)
+        return 2
+    prepare_dagster_home(home)
+    from orchestration.runner import run_partitions
+
+    outcomes = run_partitions(home=home, refs=refs, progress=print)
+    _print_table(outcomes.summary)
+    print(f"\nlake: {home.lake}\nledger: lakehouse status --home {home.root}")
+    print(f"Dagster runs: make ui (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    return 0 if outcomes.failed == 0 else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    home = LakehouseHome.from_env(args.home)
+    landed = pl.DataFrame(
+        {
+            "institution_id": [r.institution_id for r in home.landed_partitions()],
+            "night": [r.night for r in home.landed_partitions()],
+        },
+        schema={"institution_id": pl.String, "night": pl.Date},
+    )
+    ledger_files = list(
+        home.table_dir("gold", "partition_ledger").glob("institution=*/night=*/*.parquet")
+    )
+    if ledger_files:
+        ledger = pl.read_parquet(
+            table_glob(home, "gold", "partition_ledger"), hive_partitioning=False
+        )
+        table = landed.join(ledger, on=["institution_id", "night"], how="full", coalesce=True)
+    else:
+        table = landed.with_columns(pl.lit(None, pl.Int64).alias("landed"))
+    table = table.sort("institution_id", "night").select(
+        [c for c in table.columns if not c.endswith("_by_reason")]
+    )
+    _print_table(table)
+    pending = table.filter(pl.col("landed").is_null()).height
+    print(
+        f"{table.height} partitions landed, {table.height - pending} ingested, {pending} not yet run"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    home_help = "lakehouse home (default: $LAKEHOUSE_HOME or ./lakehouse_home)"
+
+    gen = sub.add_parser("generate", help="write a realistic sample landing zone")
+    gen.add_argument("--home", help=home_help)
+    gen.add_argument("--institutions", type=int, default=3)
+    gen.add_argument("--nights", type=int, default=3)
+    gen.add_argument(
+        "--submissions", type=int, default=200, help="records per institution per night"
+    )
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--start-night", default="2026-01-05")
+    gen.add_argument("--clean", action="store_true", help="no malformed input")
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="materialise landed partitions through every asset")
+    run.add_argument("--home", help=home_help)
+    run.add_argument("--institution", help="only this institution")
+    run.add_argument("--night", help="only this night (YYYY-MM-DD)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="a table of partitions and their counts")
+    status.add_argument("--home", help=home_help)
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

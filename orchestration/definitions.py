@@ -1,0 +1,21 @@
+"""The one entry point `workspace.yaml` names: every asset, check, job, schedule and sensor."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from assets.bronze import consented_submissions, raw_submissions
+from assets.ledger import partition_ledger
+from orchestration.automation import landing_sensor, nightly_schedule
+from orchestration.jobs import nightly_partition_job
+from orchestration.resources import LakehouseResource
+
+ASSETS = [raw_submissions, consented_submissions, partition_ledger]
+
+defs = Definitions(
+    assets=ASSETS,
+    jobs=[nightly_partition_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor],
+    resources={"lakehouse": LakehouseResource()},
+)

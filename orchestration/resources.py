@@ -1,0 +1,37 @@
+"""Resources: where the lakehouse lives and how heavy steps may be, configured per deployment."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from lakehouse.home import LakehouseHome
+
+
+class LakehouseResource(ConfigurableResource):
+    """The lakehouse home and the knobs of ingestion.
+
+    `home` defaults to `$LAKEHOUSE_HOME` (else `./lakehouse_home`) when the definitions load.
+    """
+
+    home: str = Field(
+        default_factory=lambda: os.environ.get("LAKEHOUSE_HOME", "lakehouse_home"),
+        description="Folder holding landing/, lake/, warehouse.duckdb and exports/.",
+    )
+    ingest_chunk_mb: int = Field(
+        default=32, ge=1, description="JSONL bytes parsed per chunk; bounds ingestion memory."
+    )
+    duckdb_memory_limit: str = Field(
+        default="2GB", description="Memory DuckDB may use before spilling to disk."
+    )
+    sensor_lookback_days: int = Field(
+        default=14, ge=1, description="How far back the landing sensor looks for late nights."
+    )
+    sensor_settle_seconds: int = Field(
+        default=60, ge=0, description="Quiet time before a landing folder counts as complete."
+    )
+
+    def lake_home(self) -> LakehouseHome:
+        return LakehouseHome.from_env(self.home)

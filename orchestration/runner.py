@@ -1,0 +1,76 @@
+"""Running landed partitions through every asset, in-process through Dagster (for the CLI)."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+from dagster import DagsterInstance, materialize
+
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import read_partition
+from lakehouse.partition_ledger import LEDGER_TABLE
+from orchestration.definitions import ASSETS
+from orchestration.partitions import INSTITUTION, partition_key
+from orchestration.resources import LakehouseResource
+
+
+@dataclass(frozen=True)
+class RunOutcomes:
+    summary: pl.DataFrame
+    failed: int
+
+
+def run_partitions(
+    *,
+    home: LakehouseHome,
+    refs: list[PartitionRef],
+    progress: Callable[[str], None],
+    log_level: str = "WARNING",
+) -> RunOutcomes:
+    """Materialise every asset for each partition, one Dagster run per partition.
+
+    A partition that fails (or is stopped by a blocking check) is reported and the others go on.
+    """
+    instance = DagsterInstance.get()
+    known = set(instance.get_dynamic_partitions(INSTITUTION))
+    new = sorted({r.institution_id for r in refs} - known)
+    if new:
+        instance.add_dynamic_partitions(INSTITUTION, new)
+    resources = {"lakehouse": LakehouseResource(home=str(home.root))}
+    rows = []
+    failed = 0
+    for i, ref in enumerate(refs, start=1):
+        started = time.perf_counter()
+        result = materialize(
+            ASSETS,
+            partition_key=partition_key(ref),
+            instance=instance,
+            resources=resources,
+            raise_on_error=False,
+            tags={"lakehouse/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+        seconds = time.perf_counter() - started
+        status = "ok" if result.success else "failed"
+        if not result.success:
+            failed += 1
+        try:
+            ledger = read_partition(home, "gold", LEDGER_TABLE, ref).row(0, named=True)
+        except FileNotFoundError:
+            ledger = {}
+        progress(f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})")
+        rows.append(
+            {
+                "institution_id": ref.institution_id,
+                "night": ref.night,
+                "status": status,
+                **{
+                    k: ledger.get(k)
+                    for k in ("landed", "accepted", "quarantined", "excluded", "consented")
+                },
+                "reconciles": ledger.get("reconciles"),
+                "seconds": round(seconds, 1),
+            }
+        )
+    return RunOutcomes(summary=pl.DataFrame(rows), failed=failed)

@@ -1,0 +1,86 @@
+"""Shared fixtures: a hand-made landing zone builder, and offline settings for every test."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from lakehouse.home import LakehouseHome, PartitionRef
+
+NIGHT = date(2026, 1, 5)
+REF = PartitionRef("inst_test", NIGHT)
+
+
+def record(i: int, **overrides: Any) -> dict[str, Any]:
+    """A contract-valid record; keyword arguments override or add fields."""
+    base: dict[str, Any] = {
+        "submission_id": f"sub-{i:04d}",
+        "student_id": f"stu-{i % 7:03d}",
+        "course_id": "CS101",
+        "assignment_id": "A1",
+        "question_id": f"Q{i % 3}",
+        "question_text": "Explain the difference between TCP and UDP.",
+        "answer_text": f"TCP is connection oriented and reliable; UDP is not. Answer {i}.",
+        "submitted_at": "2026-01-05T10:15:00+05:30",
+        "grade": 7.5,
+        "max_grade": 10,
+        "grader_id": "tch-001",
+        "feedback": "Good, but mention flow control.",
+        "language": "en",
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> LakehouseHome:
+    return LakehouseHome(tmp_path / "home")
+
+
+@pytest.fixture
+def night_dir(home: LakehouseHome) -> Path:
+    folder = home.night_dir(REF)
+    folder.mkdir(parents=True)
+    return folder
+
+
+WriteJsonl = Callable[[str, list[Any]], Path]
+
+
+@pytest.fixture
+def write_jsonl(night_dir: Path) -> WriteJsonl:
+    """Write records (dicts are JSON-encoded, str/bytes written as they are) one per line."""
+
+    def write(name: str, lines: list[Any]) -> Path:
+        out = b""
+        for line in lines:
+            if isinstance(line, dict | list):
+                out += json.dumps(line, ensure_ascii=False).encode()
+            elif isinstance(line, str):
+                out += line.encode()
+            else:
+                out += line
+            out += b"\n"
+        path = night_dir / name
+        path.write_bytes(out)
+        return path
+
+    return write
+
+
+def write_consent(home: LakehouseHome, rows: list[str]) -> None:
+    path = home.consent_csv(REF.institution_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "student_id,status,is_minor,guardian_consent,updated_at\n" + "\n".join(rows) + "\n"
+    )

@@ -1,0 +1,143 @@
+"""The Dagster wiring: definitions load, assets materialise a partition with metadata, the
+sensor onboards institutions and picks up late or changed nights, the schedule runs last night."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    MultiPartitionKey,
+    build_schedule_context,
+    build_sensor_context,
+    instance_for_test,
+    materialize,
+)
+
+from lakehouse.home import LakehouseHome, PartitionRef
+from orchestration.automation import landing_sensor, nightly_schedule
+from orchestration.definitions import ASSETS, defs
+from orchestration.partitions import INSTITUTION, partition_key, ref_from_keys
+from orchestration.resources import LakehouseResource
+from tests.conftest import REF, WriteJsonl, record, write_consent
+
+
+def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
+    repo = defs.get_repository_def()
+    keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
+    assert {"raw_submissions", "consented_submissions", "partition_ledger"} <= keys
+    assert defs.resolve_job_def("nightly_partition") is not None
+    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
+    assert {s.name for s in repo.sensor_defs} == {"landing_sensor"}
+
+
+def test_partition_keys_round_trip() -> None:
+    key = partition_key(REF)
+    assert key == MultiPartitionKey({"institution": "inst_test", "night": "2026-01-05"})
+    assert ref_from_keys(key.keys_by_dimension) == REF
+
+
+def test_materialising_a_partition_records_counts_and_a_passing_check(
+    home: LakehouseHome, write_jsonl: WriteJsonl
+) -> None:
+    write_jsonl("a.jsonl", [record(1, student_id="s1"), record(2, student_id="s2"), "{torn"])
+    write_consent(home, ["s1,granted,false,false,2026-01-01T00:00:00Z"])
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
+    result = materialize(
+        ASSETS,
+        partition_key=partition_key(REF),
+        instance=instance,
+        resources={"lakehouse": LakehouseResource(home=str(home.root))},
+    )
+    assert result.success
+    by_asset = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in (e.materialization for e in result.get_asset_materialization_events())
+    }
+    assert by_asset["raw_submissions"]["landed"].value == 3
+    assert by_asset["raw_submissions"]["quarantined_by_reason"].value == {"malformed_json": 1}
+    assert by_asset["consented_submissions"]["excluded_by_reason"].value == {"no_consent_record": 1}
+    assert by_asset["partition_ledger"]["reconciles"].value is True
+    checks = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in checks] == [("counts_reconcile", True)]
+
+
+def _old(path: os.PathLike[str]) -> None:
+    os.utime(path, (0, 0))
+
+
+def test_sensor_onboards_new_institutions_and_requests_settled_nights(
+    home: LakehouseHome, write_jsonl: WriteJsonl
+) -> None:
+    today = datetime.now(UTC).date()
+    recent = PartitionRef("inst_new", today)
+    folder = home.night_dir(recent)
+    folder.mkdir(parents=True)
+    (folder / "a.jsonl").write_text(json.dumps(record(1)) + "\n")
+    _old(folder / "a.jsonl")
+    instance = DagsterInstance.ephemeral()
+    resource = LakehouseResource(home=str(home.root), sensor_settle_seconds=60)
+    result = landing_sensor(
+        build_sensor_context(instance=instance, resources={"lakehouse": resource})
+    )
+    assert [r.partition_key for r in result.run_requests] == [partition_key(recent)]
+    added = result.dynamic_partitions_requests[0]
+    assert sorted(added.partition_keys) == ["inst_new", "inst_test"]
+    instance.add_dynamic_partitions(INSTITUTION, list(added.partition_keys))
+
+    again = landing_sensor(
+        build_sensor_context(
+            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
+        )
+    )
+    assert again.run_requests == [] and again.dynamic_partitions_requests == []
+
+    (folder / "b.csv").write_text("submission_id\n")
+    unsettled = landing_sensor(
+        build_sensor_context(
+            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
+        )
+    )
+    assert unsettled.run_requests == [], "a folder still being written is not picked up yet"
+    _old(folder / "b.csv")
+    late = landing_sensor(
+        build_sensor_context(
+            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
+        )
+    )
+    assert [r.partition_key for r in late.run_requests] == [partition_key(recent)]
+
+
+def test_schedule_runs_last_night_for_institutions_that_landed(home: LakehouseHome) -> None:
+    with instance_for_test() as instance:
+        _check_schedule(home, instance)
+
+
+def _check_schedule(home: LakehouseHome, instance: DagsterInstance) -> None:
+    instance.add_dynamic_partitions(INSTITUTION, ["inst_a", "inst_b"])
+    home.night_dir(PartitionRef("inst_a", date(2026, 1, 5))).mkdir(parents=True)
+    resource = LakehouseResource(home=str(home.root))
+    context = build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2026, 1, 6, 2, 30, tzinfo=UTC),
+        resources={"lakehouse": resource},
+    )
+    requests = nightly_schedule(context)
+    assert [r.partition_key for r in requests] == [
+        partition_key(PartitionRef("inst_a", date(2026, 1, 5)))
+    ]
+    quiet = build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2026, 2, 6, 2, 30, tzinfo=UTC),
+        resources={"lakehouse": resource},
+    )
+    assert "no institution has landed night 2026-02-05" in nightly_schedule(quiet).skip_message
+
+
+@pytest.fixture(autouse=True)
+def _no_dagster_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
