@@ -1,0 +1,44 @@
+import polars as pl
+
+from lakehouse.filters.language import LanguageParams, LanguageStep
+
+
+def test_english_and_indian_languages_pass_and_others_fail(make_frame):
+    frame = make_frame(
+        [
+            "The transport layer provides reliable delivery between processes.",
+            "परिवहन परत प्रक्रियाओं के बीच विश्वसनीय वितरण प्रदान करती है।",
+            "Le chat est sur la table et il dort tranquillement.",
+            "",
+        ]
+    )
+    out = LanguageStep().apply(frame)
+    assert out["language_detected"].to_list()[:3] == ["en", "hi", "fr"]
+    assert out["language_pass"].to_list() == [True, True, False, True]
+    assert out["language_judged"].to_list() == [True, True, True, False]
+
+
+def test_hinglish_is_labelled_and_kept_or_dropped_by_config(make_frame):
+    frame = make_frame(
+        ["mera answer ye hai ki TCP reliable hota hai aur UDP nahi", "This is English."]
+    )
+    kept = LanguageStep().apply(frame)
+    assert kept["language_detected"].to_list() == ["hi-Latn", "en"]
+    assert kept["language_pass"].to_list() == [True, True]
+    dropped = LanguageStep(params=LanguageParams(keep_hinglish=False)).apply(frame)
+    assert dropped["language_pass"].to_list() == [False, True]
+
+
+def test_flores_indian_scripts_are_recognised(flores, make_frame):
+    out = LanguageStep().apply(make_frame(flores["text"].to_list()))
+    accuracy = (out["language_detected"] == flores["lang"]).mean()
+    assert accuracy > 0.97
+    assert out["language_pass"].mean() > 0.99
+
+
+def test_allow_list_is_per_institution(make_frame):
+    frame = make_frame(["பள்ளியில் மாணவர்கள் பாடம் படிக்கிறார்கள் மற்றும் தேர்வு எழுதுகிறார்கள்."])
+    out = LanguageStep(params=LanguageParams(allowed=frozenset({"en", "hi"}))).apply(frame)
+    assert out["language_detected"][0] == "ta"
+    assert out["language_pass"].to_list() == [False]
+    assert isinstance(out, pl.DataFrame)
