@@ -62,7 +62,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(
         f"generated a sample landing zone in {home.landing} in {time.perf_counter() - started:.1f}s"
     )
-    print(summary)
+    _print_table(
+        pl.DataFrame(
+            [
+                {
+                    "institution_id": p.institution_id,
+                    "night": p.night,
+                    "files": p.files,
+                    "landed": p.landed,
+                    "malformed": p.quarantined,
+                    "planted_pii": p.planted_pii,
+                }
+                for p in summary.partitions
+            ]
+        )
+    )
+    print(f"truth for tests and benchmarks: {home.root / '_truth'} (not part of the landing zone)")
     return 0
 
 

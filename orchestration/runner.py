@@ -8,8 +8,8 @@ import polars as pl
 from dagster import DagsterInstance, materialize
 
 from lakehouse.home import LakehouseHome, PartitionRef
-from lakehouse.lake import read_partition
-from lakehouse.partition_ledger import LEDGER_TABLE
+from lakehouse.ledger import build_ledger
+from lakehouse.partition_ledger import stage_counts
 from orchestration.definitions import ASSETS
 from orchestration.partitions import INSTITUTION, partition_key
 from orchestration.resources import LakehouseResource
@@ -55,11 +55,14 @@ def run_partitions(
         status = "ok" if result.success else "failed"
         if not result.success:
             failed += 1
-        try:
-            ledger = read_partition(home, "gold", LEDGER_TABLE, ref).row(0, named=True)
-        except FileNotFoundError:
-            ledger = {}
+        counts = stage_counts(home, ref)
+        ledger = build_ledger(counts).row(0, named=True) if counts.height else {}
         progress(f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})")
+        for failure in result.get_step_failure_events():
+            error = failure.step_failure_data.error
+            cause = error.cause if error and error.cause else error
+            if cause is not None:
+                progress(f"    {failure.step_key}: {cause.message.strip()}")
         rows.append(
             {
                 "institution_id": ref.institution_id,

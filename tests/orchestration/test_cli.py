@@ -1,0 +1,130 @@
+"""The operator CLI end to end: generate, run through Dagster, status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lakehouse.home import LakehouseHome
+from lakehouse.lake import table_glob
+from orchestration.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dagster_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+
+def _ledger(root: Path) -> pl.DataFrame:
+    return pl.read_parquet(table_glob(LakehouseHome(root), "gold", "partition_ledger"))
+
+
+def test_generate_run_status_on_one_partition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "home"
+    assert (
+        main(
+            [
+                "generate",
+                "--home",
+                str(root),
+                "--institutions",
+                "2",
+                "--nights",
+                "1",
+                "--submissions",
+                "60",
+            ]
+        )
+        == 0
+    )
+    assert main(["run", "--home", str(root), "--institution", "inst_001"]) == 0
+    out = capsys.readouterr().out
+    assert "inst_001/2026-01-05: ok" in out
+    ledger = _ledger(root)
+    assert ledger["institution_id"].to_list() == ["inst_001"]
+    assert ledger["reconciles"].to_list() == [True]
+    assert (root / ".dagster" / "dagster.yaml").read_text().startswith("telemetry")
+    assert main(["status", "--home", str(root)]) == 0
+    status = capsys.readouterr().out
+    assert "2 partitions landed, 1 ingested, 1 not yet run" in status
+
+
+def test_run_without_a_landing_zone_is_an_actionable_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--home", str(tmp_path / "nothing")]) == 2
+    assert "no landing zone" in capsys.readouterr().err
+
+
+def test_a_failing_partition_is_reported_and_the_others_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "home"
+    main(
+        [
+            "generate",
+            "--home",
+            str(root),
+            "--institutions",
+            "2",
+            "--nights",
+            "1",
+            "--submissions",
+            "60",
+        ]
+    )
+    (root / "landing" / "inst_000" / "consent.csv").write_text("not,a,consent,file\n")
+    assert main(["run", "--home", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "inst_000/2026-01-05: failed" in out and "inst_001/2026-01-05: ok" in out
+    assert "consented_submissions: lakehouse.consent.ReferenceFileError: the consent file" in out
+    assert "| inst_000       | 2026-01-05 | failed | 62     |" in out
+    assert _ledger(root)["institution_id"].to_list() == ["inst_001"]
+
+
+@pytest.mark.slow
+def test_four_institutions_five_nights_reconcile(tmp_path: Path) -> None:
+    root = tmp_path / "home"
+    env = {**os.environ, "LAKEHOUSE_HOME": str(root)}
+    lakehouse = [sys.executable, "-m", "orchestration.cli"]
+    subprocess.run(
+        [*lakehouse, "generate", "--institutions", "4", "--nights", "5", "--submissions", "120"],
+        check=True,
+        env=env,
+    )
+    run = subprocess.run([*lakehouse, "run"], check=True, env=env, capture_output=True, text=True)
+    assert run.stdout.count(": ok in") == 20
+    ledger = _ledger(root)
+    assert ledger.height == 20 and ledger["reconciles"].all()
+    for row in ledger.iter_rows(named=True):
+        truth = json.loads(
+            (
+                root / "_truth" / row["institution_id"] / row["night"].isoformat() / "expected.json"
+            ).read_text()
+        )
+        assert (row["landed"], row["accepted"]) == (truth["landed"], truth["accepted"])
+
+
+@pytest.mark.slow
+def test_workspace_loads_in_dagster() -> None:
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            "workspace.yaml",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
