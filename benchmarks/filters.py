@@ -29,7 +29,18 @@ DATA = Path("/work/shared/data")
 
 
 def junk(rng: random.Random, n: int) -> list[str]:
-    words = ["the", "data", "packet", "router", "network", "send", "receive", "buffer", "window", "layer"]
+    words = [
+        "the",
+        "data",
+        "packet",
+        "router",
+        "network",
+        "send",
+        "receive",
+        "buffer",
+        "window",
+        "layer",
+    ]
     out = []
     for _ in range(n):
         kind = rng.randrange(6)
