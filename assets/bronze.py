@@ -32,7 +32,6 @@ def raw_submissions(
         home=home,
         ref=ref,
         chunk_bytes=lakehouse.ingest_chunk_mb * 1024 * 1024,
-        memory_limit=lakehouse.duckdb_memory_limit,
         progress=context.log.info,
     )
     return MaterializeResult(

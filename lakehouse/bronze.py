@@ -8,18 +8,19 @@ streams (and spills past its memory limit), so a large night never has to fit in
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import duckdb
 import polars as pl
 
 from lakehouse.contract import (
     BRONZE_SCHEMA,
     CONTRACT_FIELDS,
+    PROVENANCE_SCHEMA,
     QUARANTINE_SCHEMA,
     QuarantineReason,
 )
@@ -99,62 +100,55 @@ def _spill_file(
     return landed
 
 
-_DEDUP_SQL: Final = """
-CREATE VIEW ranked AS
-SELECT *, row_number() OVER (
-    PARTITION BY submission_id ORDER BY source_file, source_line) AS _rank
-FROM read_parquet({files})
-"""
+def _quarantine_duplicates(rows: pl.DataFrame) -> pl.DataFrame:
+    record = pl.struct([*CONTRACT_FIELDS, "extra"]).struct.json_encode()
+    return rows.select(
+        *(pl.col(c) for c in PROVENANCE_SCHEMA),
+        pl.lit(str(QuarantineReason.DUPLICATE_SUBMISSION_ID)).alias("reason"),
+        pl.lit(None, pl.String).alias("detail"),
+        record.alias("raw_record"),
+    )
 
 
-def _finalise(
-    scratch: Path, raw_part: StagedPartition, quarantine_part: StagedPartition, memory_limit: str
-) -> None:
-    """Write the night's bronze rows (first occurrence of each submission id wins) and its
-    quarantine (reader/validation rejects plus later duplicates), both in file order."""
-    good_files = sorted(str(p) for p in scratch.glob("good-*.parquet"))
-    bad_files = sorted(str(p) for p in scratch.glob("bad-*.parquet"))
-    raw_target = raw_part.file("part-00000.parquet")
-    quarantine_target = quarantine_part.file("part-00000.parquet")
-    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2})
-    try:
-        con.execute(f"SET temp_directory = '{scratch / 'duckdb_tmp'}'")
-        columns = ", ".join(BRONZE_SCHEMA)
-        if good_files:
-            con.execute(_DEDUP_SQL.format(files=good_files))
-            con.execute(
-                f"COPY (SELECT {columns} FROM ranked WHERE _rank = 1 "
-                f"ORDER BY source_file, source_line) TO '{raw_target}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-            record = (
-                "to_json(struct_pack("
-                + ", ".join(f"{c} := {c}" for c in (*CONTRACT_FIELDS, "extra"))
-                + "))::VARCHAR"
-            )
-            duplicates = (
-                "SELECT institution_id, night, source_file, source_line, file_sha256, "
-                f"'{QuarantineReason.DUPLICATE_SUBMISSION_ID}' AS reason, "
-                f"NULL::VARCHAR AS detail, {record} AS raw_record FROM ranked WHERE _rank > 1"
-            )
-        else:
-            pl.DataFrame(schema=BRONZE_SCHEMA).write_parquet(raw_target)
-            duplicates = ""
-        sources = [f"SELECT * FROM read_parquet({bad_files!r})"] if bad_files else []
-        if duplicates:
-            sources.append(duplicates)
-        if sources:
-            quarantine_columns = ", ".join(QUARANTINE_SCHEMA)
-            con.execute(
-                f"COPY (SELECT {quarantine_columns} FROM ("
-                + " UNION ALL ".join(sources)
-                + f") ORDER BY source_file, source_line) TO '{quarantine_target}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-        else:
-            pl.DataFrame(schema=QUARANTINE_SCHEMA).write_parquet(quarantine_target)
-    finally:
-        con.close()
+def _finalise(scratch: Path, raw_part: StagedPartition, quarantine_part: StagedPartition) -> None:
+    """Publish the night's bronze rows, keeping the first occurrence of each submission id in
+    file order, and its quarantine (reader/validation rejects plus later duplicates).
+
+    Only the key columns of the whole night are held at once; the rows themselves move one
+    spilled chunk at a time (a chunk with no duplicate is renamed into place, not rewritten).
+    """
+    good_files = sorted(scratch.glob("good-*.parquet"))
+    quarantined = [pl.read_parquet(f) for f in sorted(scratch.glob("bad-*.parquet"))]
+    if good_files:
+        keys = (
+            pl.scan_parquet(good_files)
+            .select("submission_id", "source_file", "source_line")
+            .collect()
+        )
+        duplicates = keys.filter(~pl.col("submission_id").is_first_distinct())
+        for index, chunk_file in enumerate(good_files):
+            target = raw_part.file(f"part-{index:05d}.parquet")
+            chunk = pl.read_parquet(chunk_file) if duplicates.height else None
+            if chunk is None or chunk.is_empty():
+                os.rename(chunk_file, target)
+                continue
+            lines = duplicates.filter(pl.col("source_file") == chunk["source_file"][0])
+            is_duplicate = pl.col("source_line").is_in(lines.get_column("source_line").implode())
+            if not chunk.select(is_duplicate.any()).item():
+                os.rename(chunk_file, target)
+                continue
+            quarantined.append(_quarantine_duplicates(chunk.filter(is_duplicate)))
+            chunk.filter(~is_duplicate).write_parquet(target, compression="zstd")
+    else:
+        raw_part.write(pl.DataFrame(schema=BRONZE_SCHEMA))
+    quarantine = (
+        pl.concat([q.select(list(QUARANTINE_SCHEMA)) for q in quarantined]).sort(
+            "source_file", "source_line"
+        )
+        if quarantined
+        else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    )
+    quarantine_part.write(quarantine)
 
 
 def _count_by_reason(quarantine_file: Path) -> dict[str, int]:
@@ -168,7 +162,6 @@ def ingest_partition(
     ref: PartitionRef,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
-    memory_limit: str = "2GB",
     progress: ProgressFn | None = None,
 ) -> BronzeResult:
     """Ingest one landed night of one institution into bronze, replacing that partition atomically.
@@ -202,9 +195,9 @@ def ingest_partition(
             )
             if progress:
                 progress(f"{ref}: read file {index + 1}/{len(files)} ({landed} records so far)")
-        _finalise(scratch, staged[RAW_TABLE], staged[QUARANTINE_TABLE], memory_limit)
+        _finalise(scratch, staged[RAW_TABLE], staged[QUARANTINE_TABLE])
         shutil.rmtree(scratch)
-        accepted = pl.scan_parquet(staged[RAW_TABLE].files[0]).select(pl.len()).collect().item()
+        accepted = pl.scan_parquet(staged[RAW_TABLE].files).select(pl.len()).collect().item()
         by_reason = _count_by_reason(staged[QUARANTINE_TABLE].files[0])
         unreadable = (
             pl.read_parquet(staged[QUARANTINE_TABLE].files[0], columns=["reason", "source_file"])

@@ -233,7 +233,9 @@ def _jsonl_frame(block: bytes, first_line: int, con: duckdb.DuckDBPyConnection) 
         }
     con.register("chunk", chunk.select("source_line", "line").to_arrow())
     try:
-        frame = con.sql(_JSONL_SQL).pl()
+        parsed = pl.from_arrow(con.sql(_JSONL_SQL).to_arrow_table())
+        assert isinstance(parsed, pl.DataFrame)
+        frame = parsed
     finally:
         con.unregister("chunk")
     if bad_text:

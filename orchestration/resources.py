@@ -23,9 +23,6 @@ class LakehouseResource(ConfigurableResource):
     ingest_chunk_mb: int = Field(
         default=32, ge=1, description="JSONL bytes parsed per chunk; bounds ingestion memory."
     )
-    duckdb_memory_limit: str = Field(
-        default="2GB", description="Memory DuckDB may use before spilling to disk."
-    )
     sensor_lookback_days: int = Field(
         default=14, ge=1, description="How far back the landing sensor looks for late nights."
     )
