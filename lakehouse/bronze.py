@@ -24,6 +24,7 @@ from lakehouse.contract import (
     QUARANTINE_SCHEMA,
     QuarantineReason,
 )
+from lakehouse.erasure import load_erasure_requests
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import StagedPartition, partition_transaction
 from lakehouse.ledger import counts_frame, counts_table
@@ -53,6 +54,7 @@ class BronzeResult:
     ref: PartitionRef
     landed: int
     accepted: int
+    erased: int
     quarantined_by_reason: dict[str, int]
     files_by_format: dict[str, int]
     ignored_files: int
@@ -71,22 +73,56 @@ def _format_of(name: str) -> str:
     return "jsonl.gz" if name.endswith(".jsonl.gz") else name.rsplit(".", 1)[-1]
 
 
+_KEYS: Final = ("submission_id", "source_file", "source_line")
+_ERASED_KEYS: Final = ("submission_id", *PROVENANCE_SCHEMA)
+
+
+def _drop_erased(
+    good: pl.DataFrame, bad: pl.DataFrame, erased_ids: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Remove erased students' records and blank the raw content of quarantined records that
+    mention an erased id (the quarantine row and its reason stay).
+
+    Returns the erased records' keys only: they still occupy their submission id, so a later
+    record reusing it remains a duplicate.
+    """
+    if not erased_ids:
+        return good, bad, good.clear().select(_ERASED_KEYS)
+    is_erased = pl.col("student_id").is_in(pl.Series(erased_ids).implode())
+    mentions = pl.col("raw_record").str.contains_any(erased_ids).fill_null(False)
+    bad = bad.with_columns(
+        pl.when(mentions)
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.col("raw_record"))
+        .alias("raw_record")
+    )
+    return good.filter(~is_erased), bad, good.filter(is_erased).select(_ERASED_KEYS)
+
+
 def _spill_file(
-    src: SourceFile, scratch: Path, index: int, *, chunk_bytes: int, batch_rows: int
-) -> int:
-    """Validate one file chunk by chunk into scratch Parquet; returns records landed.
+    src: SourceFile,
+    scratch: Path,
+    index: int,
+    *,
+    chunk_bytes: int,
+    batch_rows: int,
+    erased_ids: list[str],
+) -> tuple[int, int]:
+    """Validate one file chunk by chunk into scratch Parquet; returns (records landed, erased).
 
     An unreadable file loses every chunk it had produced and is quarantined as one record.
     """
     landed = 0
+    erased = 0
     written: list[Path] = []
     try:
         for chunk_no, raw in enumerate(
             read_batch_file(src, chunk_bytes=chunk_bytes, batch_rows=batch_rows)
         ):
-            good, bad = validate(raw)
+            good, bad, erased_keys = _drop_erased(*validate(raw), erased_ids)
             landed += raw.height
-            for kind, frame in (("good", good), ("bad", bad)):
+            erased += erased_keys.height
+            for kind, frame in (("good", good), ("bad", bad), ("erased", erased_keys)):
                 if frame.height:
                     target = scratch / f"{kind}-{index:05d}-{chunk_no:05d}.parquet"
                     frame.write_parquet(target)
@@ -96,8 +132,8 @@ def _spill_file(
             target.unlink()
         _, bad = validate(unreadable_file_frame(src, str(exc)))
         bad.write_parquet(scratch / f"bad-{index:05d}-unreadable.parquet")
-        return 1
-    return landed
+        return 1, 0
+    return landed, erased
 
 
 def _quarantine_duplicates(rows: pl.DataFrame) -> pl.DataFrame:
@@ -110,22 +146,42 @@ def _quarantine_duplicates(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _finalise(scratch: Path, raw_part: StagedPartition, quarantine_part: StagedPartition) -> None:
+def _finalise(scratch: Path, raw_part: StagedPartition, quarantine_part: StagedPartition) -> int:
     """Publish the night's bronze rows, keeping the first occurrence of each submission id in
     file order, and its quarantine (reader/validation rejects plus later duplicates).
 
     Only the key columns of the whole night are held at once; the rows themselves move one
     spilled chunk at a time (a chunk with no duplicate is renamed into place, not rewritten).
+    A duplicate written by an erased student is quarantined as a duplicate (validation comes
+    first) with nothing of its content; returns how many such records left the erased count.
     """
+    erased_duplicates = 0
     good_files = sorted(scratch.glob("good-*.parquet"))
+    erased_files = sorted(scratch.glob("erased-*.parquet"))
     quarantined = [pl.read_parquet(f) for f in sorted(scratch.glob("bad-*.parquet"))]
-    if good_files:
+    if good_files or erased_files:
         keys = (
-            pl.scan_parquet(good_files)
-            .select("submission_id", "source_file", "source_line")
+            pl.scan_parquet(good_files + erased_files)
+            .select(_KEYS)
+            .sort("source_file", "source_line")
             .collect()
         )
         duplicates = keys.filter(~pl.col("submission_id").is_first_distinct())
+        if erased_files and duplicates.height:
+            dup_erased = (
+                pl.scan_parquet(erased_files)
+                .join(duplicates.lazy(), on=list(_KEYS), how="semi")
+                .collect()
+            )
+            erased_duplicates = dup_erased.height
+            quarantined.append(
+                dup_erased.select(
+                    *(pl.col(c) for c in PROVENANCE_SCHEMA),
+                    pl.lit(str(QuarantineReason.DUPLICATE_SUBMISSION_ID)).alias("reason"),
+                    pl.lit(None, pl.String).alias("detail"),
+                    pl.lit(None, pl.String).alias("raw_record"),
+                )
+            )
         for index, chunk_file in enumerate(good_files):
             target = raw_part.file(f"part-{index:05d}.parquet")
             chunk = pl.read_parquet(chunk_file) if duplicates.height else None
@@ -139,7 +195,7 @@ def _finalise(scratch: Path, raw_part: StagedPartition, quarantine_part: StagedP
                 continue
             quarantined.append(_quarantine_duplicates(chunk.filter(is_duplicate)))
             chunk.filter(~is_duplicate).write_parquet(target, compression="zstd")
-    else:
+    if not good_files:
         raw_part.write(pl.DataFrame(schema=BRONZE_SCHEMA))
     quarantine = (
         pl.concat([q.select(list(QUARANTINE_SCHEMA)) for q in quarantined]).sort(
@@ -149,6 +205,7 @@ def _finalise(scratch: Path, raw_part: StagedPartition, quarantine_part: StagedP
         else pl.DataFrame(schema=QUARANTINE_SCHEMA)
     )
     quarantine_part.write(quarantine)
+    return erased_duplicates
 
 
 def _count_by_reason(quarantine_file: Path) -> dict[str, int]:
@@ -166,8 +223,9 @@ def ingest_partition(
 ) -> BronzeResult:
     """Ingest one landed night of one institution into bronze, replacing that partition atomically.
 
-    Re-running gives identical rows. Nothing is dropped silently: every record landed is either a
-    `raw_submissions` row or a `quarantine` row, and the counts are written with the data.
+    Re-running gives identical rows. Nothing is dropped silently: every record landed is a
+    `raw_submissions` row, a `quarantine` row, or counted as `erased` (its student asked for
+    erasure: nothing of it is kept), and the counts are written with the data.
     """
     night_dir = home.night_dir(ref)
     if not night_dir.is_dir():
@@ -178,7 +236,13 @@ def ingest_partition(
     files = batch_files(night_dir)
     ignored = sum(1 for p in night_dir.iterdir() if p.is_file()) - len(files)
     tables = [("bronze", RAW_TABLE), ("bronze", QUARANTINE_TABLE), ("gold", counts_table(STAGE))]
+    erased_ids = (
+        load_erasure_requests(home.erasure_dir(ref.institution_id))
+        .get_column("student_id")
+        .to_list()
+    )
     landed = 0
+    erased = 0
     bytes_read = 0
     files_by_format: dict[str, int] = {}
     with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
@@ -186,16 +250,23 @@ def ingest_partition(
         scratch.mkdir()
         for index, path in enumerate(files):
             src = SourceFile(path, path.name, ref.institution_id, ref.night, file_sha256(path))
-            landed += _spill_file(
-                src, scratch, index, chunk_bytes=chunk_bytes, batch_rows=batch_rows
+            file_landed, file_erased = _spill_file(
+                src,
+                scratch,
+                index,
+                chunk_bytes=chunk_bytes,
+                batch_rows=batch_rows,
+                erased_ids=erased_ids,
             )
+            landed += file_landed
+            erased += file_erased
             bytes_read += path.stat().st_size
             files_by_format[_format_of(path.name)] = (
                 files_by_format.get(_format_of(path.name), 0) + 1
             )
             if progress:
                 progress(f"{ref}: read file {index + 1}/{len(files)} ({landed} records so far)")
-        _finalise(scratch, staged[RAW_TABLE], staged[QUARANTINE_TABLE])
+        erased -= _finalise(scratch, staged[RAW_TABLE], staged[QUARANTINE_TABLE])
         shutil.rmtree(scratch)
         accepted = pl.scan_parquet(staged[RAW_TABLE].files).select(pl.len()).collect().item()
         by_reason = _count_by_reason(staged[QUARANTINE_TABLE].files[0])
@@ -209,7 +280,12 @@ def ingest_partition(
             counts_frame(
                 ref,
                 stage=STAGE,
-                totals={"landed": landed, "accepted": accepted, "quarantined": landed - accepted},
+                totals={
+                    "landed": landed,
+                    "accepted": accepted,
+                    "quarantined": landed - accepted - erased,
+                    "erased": erased,
+                },
                 by_reason={"quarantined": by_reason},
             )
         )
@@ -217,6 +293,7 @@ def ingest_partition(
         ref=ref,
         landed=landed,
         accepted=accepted,
+        erased=erased,
         quarantined_by_reason=by_reason,
         files_by_format=files_by_format,
         ignored_files=ignored,

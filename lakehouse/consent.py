@@ -15,37 +15,16 @@ from typing import Final
 import polars as pl
 
 from lakehouse.contract import ConsentStatus, ExclusionReason
+from lakehouse.erasure import load_erasure_requests
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import partition_transaction, read_partition_lazy
 from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.reference import read_reference_csv
 from lakehouse.validate import parse_timestamp
 
 CONSENT_COLUMNS: Final = ("student_id", "status", "is_minor", "guardian_consent", "updated_at")
-ERASURE_COLUMNS: Final = ("student_id", "requested_at")
 _TRUE: Final = ("true", "t", "yes", "y", "1")
 _FALSE: Final = ("false", "f", "no", "n", "0")
-
-
-class ReferenceFileError(ValueError):
-    """A consent, erasure or roster file that cannot be used; the message says which and why."""
-
-
-def _read_reference_csv(path: Path, required: tuple[str, ...], what: str) -> pl.DataFrame:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        frame = pl.read_csv(text.encode(), infer_schema=False)
-    except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
-        raise ReferenceFileError(
-            f"cannot read the {what} file {path}: {type(exc).__name__}. "
-            "Fix or replace the file (UTF-8 CSV with a header row), then re-run the partition."
-        ) from exc
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ReferenceFileError(
-            f"the {what} file {path} lacks the column(s) {', '.join(missing)}; "
-            f"expected a header with {', '.join(required)}"
-        )
-    return frame
 
 
 def load_consent(path: Path) -> pl.DataFrame:
@@ -62,7 +41,7 @@ def load_consent(path: Path) -> pl.DataFrame:
                 "guardian_consent": pl.Boolean,
             }
         )
-    raw = _read_reference_csv(path, CONSENT_COLUMNS, "consent")
+    raw = read_reference_csv(path, CONSENT_COLUMNS, "consent")
     flag = pl.col("is_minor").str.strip_chars().str.to_lowercase()
     guardian = pl.col("guardian_consent").str.strip_chars().str.to_lowercase()
     return (
@@ -77,28 +56,6 @@ def load_consent(path: Path) -> pl.DataFrame:
         .sort("_updated", "_row", nulls_last=False)
         .unique("student_id", keep="last", maintain_order=True)
         .select("student_id", "status", "is_minor", "guardian_consent")
-    )
-
-
-def load_erasure_requests(erasure_dir: Path) -> pl.DataFrame:
-    """Every erasure request of an institution (`student_id`, `requested_at`), one row per student."""
-    files = sorted(erasure_dir.glob("*.csv")) if erasure_dir.is_dir() else []
-    frames = [
-        _read_reference_csv(f, ERASURE_COLUMNS, "erasure request").select(
-            pl.col("student_id").str.strip_chars(),
-            parse_timestamp(pl.col("requested_at")).alias("requested_at"),
-        )
-        for f in files
-    ]
-    if not frames:
-        return pl.DataFrame(
-            schema={"student_id": pl.String, "requested_at": pl.Datetime("us", "UTC")}
-        )
-    return (
-        pl.concat(frames)
-        .filter(pl.col("student_id").is_not_null() & (pl.col("student_id") != ""))
-        .sort("requested_at", nulls_last=True)
-        .unique("student_id", keep="first", maintain_order=True)
     )
 
 

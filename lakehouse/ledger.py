@@ -4,7 +4,8 @@ Each stage writes its own counts (long form: stage, metric, reason, count) in th
 transaction as its data, so counts never disagree with the rows they describe. `build_ledger`
 pivots them into one row per partition and checks the contract's reconciliation:
 
-    landed   = accepted + quarantined
+    landed   = accepted + quarantined + erased   (erased: records of students who asked for
+                                                erasure, dropped at ingestion; 0 otherwise)
     accepted = excluded + consented
     consented = scrubbed                 (once the privacy stage has run)
     scrubbed = kept + dropped            (once the filter chain has run)
@@ -70,6 +71,7 @@ LEDGER_METRICS: Final[tuple[str, ...]] = (
     "landed",
     "accepted",
     "quarantined",
+    "erased",
     "excluded",
     "consented",
     "scrubbed",
@@ -123,7 +125,8 @@ def build_ledger(counts: pl.DataFrame) -> pl.DataFrame:
         value = pl.col(name) if name in ledger.columns else pl.lit(None, pl.String)
         ledger = ledger.with_columns(value.fill_null("{}").alias(name))
     identities = [
-        pl.col("landed") == pl.col("accepted") + pl.col("quarantined"),
+        pl.col("landed")
+        == pl.col("accepted") + pl.col("quarantined") + pl.col("erased").fill_null(0),
         pl.col("consented").is_null()
         | (pl.col("accepted") == pl.col("excluded") + pl.col("consented")),
         pl.col("scrubbed").is_null() | (pl.col("scrubbed") == pl.col("consented")),

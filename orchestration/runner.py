@@ -70,7 +70,14 @@ def run_partitions(
                 "status": status,
                 **{
                     k: ledger.get(k)
-                    for k in ("landed", "accepted", "quarantined", "excluded", "consented")
+                    for k in (
+                        "landed",
+                        "accepted",
+                        "quarantined",
+                        "erased",
+                        "excluded",
+                        "consented",
+                    )
                 },
                 "reconciles": ledger.get("reconciles"),
                 "seconds": round(seconds, 1),

@@ -230,3 +230,28 @@ def test_missing_landing_folder_is_an_actionable_error(home: LakehouseHome) -> N
         LandingFolderMissingError, match="no landing folder for partition inst_test/2026-01-05"
     ):
         ingest_partition(home=home, ref=REF)
+
+
+def test_erased_students_records_are_dropped_and_counted(
+    home: LakehouseHome, write_jsonl: WriteJsonl
+) -> None:
+    write_jsonl(
+        "a.jsonl",
+        [
+            record(1, student_id="keep"),
+            record(2, student_id="gone"),
+            record(3, student_id="gone", grade="A+"),
+        ],
+    )
+    write_jsonl("b.jsonl", [record(2, student_id="gone", answer_text="resubmitted")])
+    erasure = home.erasure_dir(REF.institution_id)
+    erasure.mkdir(parents=True)
+    (erasure / "r.csv").write_text("student_id,requested_at\ngone,2026-01-04T00:00:00Z\n")
+    result = ingest_partition(home=home, ref=REF)
+    bronze, quarantine = _ingest(home)
+    assert (result.landed, result.accepted, result.erased, result.quarantined) == (4, 1, 1, 2)
+    assert bronze["student_id"].to_list() == ["keep"]
+    assert quarantine.select("source_file", "reason", "raw_record").rows() == [
+        ("a.jsonl", "bad_grade", None),
+        ("b.jsonl", "duplicate_submission_id", None),
+    ]

@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from lakehouse.bronze import ingest_partition
-from lakehouse.consent import ReferenceFileError, consent_partition, load_consent
+from lakehouse.consent import consent_partition, load_consent
+from lakehouse.reference import ReferenceFileError
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
 from tests.conftest import REF, WriteJsonl, record, write_consent

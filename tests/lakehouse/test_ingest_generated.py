@@ -41,7 +41,7 @@ def test_every_partition_matches_the_generators_truth(generated: LakehouseHome) 
         truth = _truth(generated, ref.institution_id, ref.night)
         ledger = read_partition(generated, "gold", "partition_ledger", ref).row(0, named=True)
         assert ledger["landed"] == truth["landed"]
-        assert ledger["accepted"] == truth["accepted"]
+        assert ledger["accepted"] + ledger["erased"] == truth["accepted"]
         assert json.loads(ledger["quarantined_by_reason"]) == truth["expected_quarantine"]
         assert ledger["reconciles"] is True
 
@@ -79,3 +79,18 @@ def test_consent_exclusions_match_each_students_expected_case(generated: Lakehou
         ) - set(students.filter(pl.col("erasure_requested"))["student_id"])
         assert set(consented["student_id"]) == expected_usable & set(bronze["student_id"])
         assert consented.height < bronze.height
+
+
+def test_erased_students_leave_no_trace_in_bronze(generated: LakehouseHome) -> None:
+    info = json.loads((truth_root(generated.root) / "inst_000" / "institution.json").read_text())
+    students = pl.read_parquet(truth_root(generated.root) / "inst_000" / "students.parquet")
+    erased = students.filter(pl.col("erasure_requested"))["student_id"].to_list()
+    assert erased, info
+    refs = [r for r in generated.landed_partitions() if r.institution_id == "inst_000"]
+    ledgers = [read_partition(generated, "gold", "partition_ledger", r) for r in refs]
+    assert sum(ledger["erased"].item() for ledger in ledgers) > 0
+    for ref in refs:
+        bronze = read_partition(generated, "bronze", "raw_submissions", ref)
+        quarantine = read_partition(generated, "bronze", "quarantine", ref)
+        assert not bronze["student_id"].is_in(erased).any()
+        assert not quarantine["raw_record"].str.contains_any(erased).fill_null(False).any()
