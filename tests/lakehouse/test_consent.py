@@ -7,9 +7,9 @@ import pytest
 
 from lakehouse.bronze import ingest_partition
 from lakehouse.consent import consent_partition, load_consent
-from lakehouse.reference import ReferenceFileError
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
+from lakehouse.reference import ReferenceFileError
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
 
