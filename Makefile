@@ -23,7 +23,9 @@ install: $(VENV)/.installed
 demo: install
 	rm -rf $(DEMO_HOME)
 	$(BIN)/lakehouse generate --home $(DEMO_HOME) $(DEMO_ARGS)
-	$(BIN)/lakehouse run --home $(DEMO_HOME)
+	mkdir -p $(DEMO_HOME)/.secrets
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO_HOME)/.secrets/pseudonym.key
+	LAKEHOUSE_PSEUDONYM_KEY_FILE=$(DEMO_HOME)/.secrets/pseudonym.key $(BIN)/lakehouse run --home $(DEMO_HOME)
 	$(BIN)/lakehouse status --home $(DEMO_HOME)
 	@echo "Explore: make ui (Dagster UI), or duckdb over $(DEMO_HOME)/lake/**/*.parquet"
 
@@ -47,6 +49,7 @@ ui: install
 	mkdir -p $(DEMO_HOME)/.dagster
 	test -f $(DEMO_HOME)/.dagster/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DEMO_HOME)/.dagster/dagster.yaml
 	LAKEHOUSE_HOME=$(abspath $(DEMO_HOME)) DAGSTER_HOME=$(abspath $(DEMO_HOME))/.dagster \
+		LAKEHOUSE_PSEUDONYM_KEY_FILE=$(abspath $(DEMO_HOME))/.secrets/pseudonym.key \
 		env --default-signal=INT $(BIN)/dagster dev -w workspace.yaml -h 0.0.0.0 -p 3000
 
 ## make lock: re-pin requirements.lock from the current .venv (after changing requirements.in).

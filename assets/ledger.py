@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from assets.bronze import consented_submissions, raw_submissions
+from assets.silver import scrubbed_submissions
 from lakehouse.partition_ledger import ledger_partition
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
@@ -22,14 +23,17 @@ from orchestration.resources import LakehouseResource
 @asset(
     partitions_def=lakehouse_partitions,
     group_name="gold",
-    deps=[raw_submissions, consented_submissions],
+    deps=[raw_submissions, consented_submissions, scrubbed_submissions],
     kinds={"parquet", "polars"},
     check_specs=[
         AssetCheckSpec(
             "counts_reconcile",
             asset="partition_ledger",
             blocking=True,
-            description="landed = accepted + quarantined and accepted = excluded + consented.",
+            description=(
+                "landed = accepted + quarantined + erased, accepted = excluded + consented, "
+                "consented = scrubbed."
+            ),
         )
     ],
     description=(

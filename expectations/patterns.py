@@ -22,6 +22,9 @@ _WORD_AFTER: Final = r"(?:[^A-Za-z0-9_]|$)"
 AADHAAR: Final = _DIGIT_BEFORE + r"[0-9]{4} ?[0-9]{4} ?[0-9]{4}" + _DIGIT_AFTER
 """12 digits, in one run or spaced 4-4-4."""
 
+AADHAAR_DIGITS: Final = r"(?:^|[^0-9])([0-9]{4} ?[0-9]{4} ?[0-9]{4})(?:[^0-9]|$)"
+"""The same, capturing the digits (the silver gate keeps only checksum-valid ones)."""
+
 PAN: Final = r"(?:^|[^A-Za-z0-9])[A-Z]{5}[0-9]{4}[A-Z](?:[^A-Za-z0-9]|$)"
 
 PHONE: Final = (

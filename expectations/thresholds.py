@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final, Self
 
-import yaml  # type: ignore[import-untyped]  # no stubs in the venv
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lakehouse.home import INSTITUTION_ID, LakehouseHome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -13,7 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.lake import table_glob
+from lakehouse.pseudonym import PseudonymKeyError, load_key
 
 DAGSTER_YAML = """\
 telemetry:
@@ -77,6 +80,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
             ]
         )
     )
+    for inst in sorted({p.institution_id for p in summary.partitions}):
+        truth = json.loads((home.root / "_truth" / inst / "institution.json").read_text())
+        write_institution_config(
+            home, inst, InstitutionConfig(roll_number_patterns=(truth["roll_number_regex"],))
+        )
+    print(f"institution settings (roll-number formats): {home.root / 'config' / 'institutions'}")
     print(f"truth for tests and benchmarks: {home.root / '_truth'} (not part of the landing zone)")
     return 0
 
@@ -103,6 +112,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not refs:
         print("error: no landed partition matches the selection", file=sys.stderr)
         return 2
+    try:
+        load_key()
+    except PseudonymKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 
@@ -110,6 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _print_table(outcomes.summary)
     print(f"\nlake: {home.lake}\nledger: lakehouse status --home {home.root}")
     print(f"Dagster runs: make ui (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    if outcomes.blocked:
+        print(f"{outcomes.blocked} partition(s) blocked by a quality gate: see the check results")
     return 0 if outcomes.failed == 0 else 1
 
 

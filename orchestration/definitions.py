@@ -6,11 +6,12 @@ from dagster import Definitions
 
 from assets.bronze import consented_submissions, raw_submissions
 from assets.ledger import partition_ledger
+from assets.silver import scrubbed_submissions
 from orchestration.automation import landing_sensor, nightly_schedule
 from orchestration.jobs import nightly_partition_job
 from orchestration.resources import LakehouseResource
 
-ASSETS = [raw_submissions, consented_submissions, partition_ledger]
+ASSETS = [raw_submissions, consented_submissions, scrubbed_submissions, partition_ledger]
 
 defs = Definitions(
     assets=ASSETS,

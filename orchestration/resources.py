@@ -23,6 +23,11 @@ class LakehouseResource(ConfigurableResource):
     ingest_chunk_mb: int = Field(
         default=32, ge=1, description="JSONL bytes parsed per chunk; bounds ingestion memory."
     )
+    ray_scrub_min_rows: int = Field(
+        default=50_000,
+        ge=1,
+        description="Partitions with at least this many consented rows are scrubbed on Ray.",
+    )
     sensor_lookback_days: int = Field(
         default=14, ge=1, description="How far back the landing sensor looks for late nights."
     )

@@ -19,6 +19,7 @@ from orchestration.resources import LakehouseResource
 class RunOutcomes:
     summary: pl.DataFrame
     failed: int
+    blocked: int
 
 
 def run_partitions(
@@ -40,6 +41,7 @@ def run_partitions(
     resources = {"lakehouse": LakehouseResource(home=str(home.root))}
     rows = []
     failed = 0
+    blocked = 0
     for i, ref in enumerate(refs, start=1):
         started = time.perf_counter()
         result = materialize(
@@ -52,13 +54,20 @@ def run_partitions(
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         seconds = time.perf_counter() - started
-        status = "ok" if result.success else "failed"
-        if not result.success:
-            failed += 1
+        failed_checks = sorted(
+            f"{c.asset_key.to_user_string()}:{c.check_name}"
+            for c in result.get_asset_check_evaluations()
+            if not c.passed
+        )
+        status = "ok" if result.success else ("blocked" if failed_checks else "failed")
+        failed += status == "failed"
+        blocked += status == "blocked"
         counts = stage_counts(home, ref)
         ledger = build_ledger(counts).row(0, named=True) if counts.height else {}
         progress(f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})")
-        for failure in result.get_step_failure_events():
+        if failed_checks:
+            progress(f"    blocked by quality gate(s): {', '.join(failed_checks)}")
+        for failure in [] if failed_checks else result.get_step_failure_events():
             error = failure.step_failure_data.error
             cause = error.cause if error and error.cause else error
             if cause is not None:
@@ -83,4 +92,4 @@ def run_partitions(
                 "seconds": round(seconds, 1),
             }
         )
-    return RunOutcomes(summary=pl.DataFrame(rows), failed=failed)
+    return RunOutcomes(summary=pl.DataFrame(rows), failed=failed, blocked=blocked)

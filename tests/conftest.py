@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("LAKEHOUSE_PSEUDONYM_KEY", "test-only-pseudonym-key-0123456789abcdef")
 
 from lakehouse.home import LakehouseHome, PartitionRef
 

@@ -5,7 +5,12 @@ from expectations.suites.consent import consent_gate_frame, consent_suite
 from expectations.suites.curated import curated_suite
 from expectations.suites.exports import EXPORT_SCHEMAS, exports_suite
 from expectations.suites.reward import reward_coverage, reward_suite
-from expectations.suites.silver import SILVER_COLUMNS, TEXT_COLUMNS, silver_suite
+from expectations.suites.silver import (
+    SILVER_COLUMNS,
+    TEXT_COLUMNS,
+    silver_gate_frame,
+    silver_suite,
+)
 
 __all__ = [
     "EXPORT_SCHEMAS",
@@ -19,5 +24,6 @@ __all__ = [
     "quarantine_rate",
     "reward_coverage",
     "reward_suite",
+    "silver_gate_frame",
     "silver_suite",
 ]

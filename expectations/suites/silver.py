@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+import numpy as np
+import polars as pl
+
 from expectations.gate import expect, expect_unique, make_suite
-from expectations.patterns import PII_PATTERNS, literal_terms_pattern
+from expectations.patterns import AADHAAR_DIGITS, PII_PATTERNS, literal_terms_pattern
 from expectations.thresholds import SilverThresholds
+from lakehouse.pii.checksums import verhoeff_valid_array
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
@@ -43,6 +47,44 @@ TEXT_COLUMNS: Final[tuple[str, ...]] = (
     "feedback",
 )
 PSEUDONYM_COLUMNS: Final[tuple[str, ...]] = ("student_pseudonym", "grader_pseudonym")
+AADHAAR_HITS: Final = "aadhaar_checksum_hits"
+
+
+def silver_gate_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The scrubbed frame plus `aadhaar_checksum_hits`: per row, the 12-digit runs in its text
+    columns whose Verhoeff check digit is valid.
+
+    A bare 12-digit regex would fail every partition whose answers hold a marks total or a
+    reference number: those are not Aadhaar numbers (an Aadhaar's last digit is its Verhoeff
+    checksum), and the scrubber rightly leaves them. The checksum is the gate's only shared piece
+    with the scrubber; the digit-run pattern is the gate's own.
+    """
+    columns = [c for c in TEXT_COLUMNS if c in frame.columns]
+    runs = (
+        frame.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+            pl.concat_list(
+                [pl.col(c).fill_null("").str.extract_all(AADHAAR_DIGITS) for c in columns]
+            ).alias("_m"),
+        )
+        .explode("_m")
+        .drop_nulls("_m")
+        .with_columns(pl.col("_m").str.replace_all("[^0-9]", ""))
+        .filter(pl.col("_m").str.len_bytes() == 12)
+    )
+    if runs.is_empty():
+        return frame.with_columns(pl.lit(0, pl.Int64).alias(AADHAAR_HITS))
+    digits = (
+        np.frombuffer("".join(runs.get_column("_m").to_list()).encode(), dtype=np.uint8) - 48
+    ).reshape(runs.height, 12)
+    valid = runs.filter(pl.Series(verhoeff_valid_array(digits)))
+    hits = valid.group_by("_row").len()
+    return (
+        frame.with_row_index("_row")
+        .join(hits, on="_row", how="left")
+        .with_columns(pl.col("len").fill_null(0).cast(pl.Int64).alias(AADHAAR_HITS))
+        .drop("_row", "len")
+    )
 
 
 def silver_suite(
@@ -68,7 +110,16 @@ def silver_suite(
     exps.append(expect_unique("submission_id"))
     ids = literal_terms_pattern(raw_student_ids)
     names = literal_terms_pattern(roster_names, ignore_case=True)
-    patterns = dict(PII_PATTERNS)
+    patterns = {k: v for k, v in PII_PATTERNS.items() if k != "aadhaar"}
+    exps.append(
+        expect(
+            gxe.ExpectColumnValuesToBeBetween,
+            name="no_aadhaar",
+            column=AADHAAR_HITS,
+            min_value=0,
+            max_value=0,
+        )
+    )
     if ids is not None:
         patterns["raw_student_id"] = ids
     if names is not None:
@@ -101,5 +152,5 @@ def silver_suite(
         examples="scrubbed",
         expectations=exps,
         sample_rows=thresholds.sample_rows,
-        redact_patterns=list(patterns.values()),
+        redact_patterns=[*patterns.values(), PII_PATTERNS["aadhaar"]],
     )

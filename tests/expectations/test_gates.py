@@ -20,6 +20,7 @@ from expectations.suites import (
     quarantine_rate,
     reward_coverage,
     reward_suite,
+    silver_gate_frame,
     silver_suite,
 )
 from expectations.thresholds import (
@@ -193,15 +194,15 @@ def test_consent_excluded_students_fail_by_reason() -> None:
 
 
 def test_silver_clean_passes() -> None:
-    result = validate(frame=silver_frame(), suite=_silver())
+    result = validate(frame=silver_gate_frame(silver_frame()), suite=_silver())
     assert result.success, result.failed_expectations
 
 
 @pytest.mark.parametrize(
     ("text", "expectation"),
     [
-        ("my aadhaar is 2345 6789 0123 ok", "no_aadhaar:answer_text"),
-        ("aadhaar 234567890123", "no_aadhaar:answer_text"),
+        ("my aadhaar is 2345 6789 0124 ok", "no_aadhaar"),
+        ("aadhaar 234567890124", "no_aadhaar"),
         ("PAN ABCDE1234F here", "no_pan:answer_text"),
         ("call +91 98765 43210", "no_phone:answer_text"),
         ("call 09876543210", "no_phone:answer_text"),
@@ -217,11 +218,14 @@ def test_silver_residual_identifier_fails(text: str, expectation: str) -> None:
         .then(pl.lit(text))
         .otherwise(pl.col("answer_text"))
     )
-    result = validate(frame=frame, suite=_silver())
+    result = validate(frame=silver_gate_frame(frame), suite=_silver())
     assert result.failed_expectations == (expectation,)
     (example,) = result.examples
     assert example["submission_id"] == "sub-000002"
     assert example["student_pseudonym"] == "ps_00000002"
+    if expectation == "no_aadhaar":
+        assert example["aadhaar_checksum_hits"] == 1
+        return
     shown = str(example["answer_text"])
     assert "[REDACTED]" in shown
     for leaked in ("2345", "ABCDE1234F", "98765", "priya", "STU00007", "SHARMA"):
@@ -229,9 +233,12 @@ def test_silver_residual_identifier_fails(text: str, expectation: str) -> None:
 
 
 def test_silver_ordinary_numbers_are_not_identifiers() -> None:
-    text = "In 2024, 1500 packets of 512 bytes took 0.25 s; see RFC 793 and ISBN 978-0-13-110362-7."
+    text = (
+        "In 2024, 1500 packets of 512 bytes took 0.25 s; see RFC 793 and ISBN 978-0-13-110362-7."
+        " Total marks 234567890123 and 2345 6789 0123 (no valid Verhoeff check digit)."
+    )
     frame = silver_frame().with_columns(answer_text=pl.lit(text))
-    assert validate(frame=frame, suite=_silver()).success
+    assert validate(frame=silver_gate_frame(frame), suite=_silver()).success
 
 
 def test_silver_raw_id_as_pseudonym_and_missing_column_fail() -> None:
@@ -244,7 +251,7 @@ def test_silver_raw_id_as_pseudonym_and_missing_column_fail() -> None:
         )
         .drop("language")
     )
-    result = validate(frame=frame, suite=_silver())
+    result = validate(frame=silver_gate_frame(frame), suite=_silver())
     assert set(result.failed_expectations) == {
         "column:language",
         "no_raw_student_id:student_pseudonym",

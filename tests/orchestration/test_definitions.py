@@ -28,7 +28,12 @@ from tests.conftest import REF, WriteJsonl, record, write_consent
 def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
-    assert {"raw_submissions", "consented_submissions", "partition_ledger"} <= keys
+    assert {
+        "raw_submissions",
+        "consented_submissions",
+        "scrubbed_submissions",
+        "partition_ledger",
+    } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
     assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
     assert {s.name for s in repo.sensor_defs} == {"landing_sensor"}
@@ -62,8 +67,13 @@ def test_materialising_a_partition_records_counts_and_a_passing_check(
     assert by_asset["raw_submissions"]["quarantined_by_reason"].value == {"malformed_json": 1}
     assert by_asset["consented_submissions"]["excluded_by_reason"].value == {"no_consent_record": 1}
     assert by_asset["partition_ledger"]["reconciles"].value is True
-    checks = result.get_asset_check_evaluations()
-    assert [(c.check_name, c.passed) for c in checks] == [("counts_reconcile", True)]
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks == {
+        "bronze": True,
+        "consent": True,
+        "silver": True,
+        "counts_reconcile": True,
+    }
 
 
 def _old(path: os.PathLike[str]) -> None:

@@ -1,0 +1,51 @@
+"""Per-institution operator settings: `$LAKEHOUSE_HOME/config/institutions/<institution>.yaml`.
+
+Only what differs from the defaults needs to be written, e.g.
+
+    roll_number_patterns: ["1MS\\d{2}[A-Z]{2}\\d{3}"]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lakehouse.home import LakehouseHome
+
+
+class InstitutionConfigError(ValueError):
+    """An institution settings file that cannot be used; the message names it and why."""
+
+
+class InstitutionConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roll_number_patterns: tuple[str, ...] | None = Field(
+        default=None,
+        description="Regexes of the institution's roll numbers / USNs (default: the VTU USN).",
+    )
+
+
+def institution_config_path(home: LakehouseHome, institution_id: str) -> Path:
+    return home.root / "config" / "institutions" / f"{institution_id}.yaml"
+
+
+def load_institution_config(home: LakehouseHome, institution_id: str) -> InstitutionConfig:
+    path = institution_config_path(home, institution_id)
+    if not path.exists():
+        return InstitutionConfig()
+    try:
+        return InstitutionConfig.model_validate(yaml.safe_load(path.read_text()) or {})
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise InstitutionConfigError(f"institution settings {path} are invalid: {exc}") from exc
+
+
+def write_institution_config(
+    home: LakehouseHome, institution_id: str, config: InstitutionConfig
+) -> Path:
+    path = institution_config_path(home, institution_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config.model_dump(exclude_none=True, mode="json")))
+    return path
