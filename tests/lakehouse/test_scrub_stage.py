@@ -1,0 +1,79 @@
+"""The silver layer on generated homes: no planted identifier survives, ids are pseudonyms."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from lakehouse.bronze import ingest_partition
+from lakehouse.consent import consent_partition
+from lakehouse.generate import truth_root
+from lakehouse.home import LakehouseHome
+from lakehouse.lake import read_partition
+from lakehouse.pseudonym import load_key
+from lakehouse.scrub_stage import SCRUBBED_TABLE, SILVER_SCHEMA, scrub_partition
+from orchestration.cli import main
+
+
+@pytest.fixture(scope="module")
+def silver(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
+    root = tmp_path_factory.mktemp("silver")
+    # the CLI's generate also writes each institution's roll-number format (operator settings)
+    main(
+        [
+            "generate",
+            "--home",
+            str(root),
+            "--institutions",
+            "2",
+            "--nights",
+            "2",
+            "--submissions",
+            "250",
+            "--seed",
+            "5",
+        ]
+    )
+    home = LakehouseHome(root)
+    for ref in home.landed_partitions():
+        ingest_partition(home=home, ref=ref)
+        consent_partition(home=home, ref=ref)
+        scrub_partition(home=home, ref=ref, key=load_key())
+    return home
+
+
+def test_no_planted_identifier_appears_in_any_silver_file(silver: LakehouseHome) -> None:
+    planted = pl.concat(
+        pl.read_parquet(p) for p in truth_root(silver.root).glob("*/*/planted_pii.parquet")
+    )
+    assert set(planted["entity_type"]) >= {
+        "PERSON",
+        "PHONE_NUMBER",
+        "EMAIL_ADDRESS",
+        "IN_AADHAAR",
+        "IN_PAN",
+        "ROLL_NUMBER",
+    }
+    files = sorted(silver.table_dir("silver", SCRUBBED_TABLE).glob("*/*/*.parquet"))
+    assert files
+    text = (
+        pl.concat(pl.read_parquet(f) for f in files)
+        .select(pl.concat_str(pl.all().cast(pl.String).fill_null(""), separator="\u241f"))
+        .to_series()
+    )
+    values = planted["value"].unique().to_list()
+    leaked = text.str.contains_any(values).sum()
+    assert leaked == 0
+
+
+def test_raw_ids_never_reach_silver(silver: LakehouseHome) -> None:
+    for ref in silver.landed_partitions():
+        bronze = read_partition(silver, "bronze", "consented_submissions", ref)
+        scrubbed = read_partition(silver, "silver", SCRUBBED_TABLE, ref)
+        assert scrubbed.schema == pl.Schema(SILVER_SCHEMA)
+        assert scrubbed.height == bronze.height
+        raw_ids = set(bronze["student_id"]) | set(bronze["grader_id"].drop_nulls())
+        assert not raw_ids & set(scrubbed["student_pseudonym"])
+        assert scrubbed["student_pseudonym"].str.starts_with("p_").all()
+        # the same student keeps the same pseudonym across nights
+        assert scrubbed["student_pseudonym"].n_unique() == bronze["student_id"].n_unique()
