@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from assets.bronze import consented_submissions, raw_submissions
+from assets.curated import curated_documents
 from assets.silver import scrubbed_submissions
 from lakehouse.partition_ledger import ledger_partition
 from orchestration.partitions import lakehouse_partitions, ref_from_context
@@ -23,7 +24,7 @@ from orchestration.resources import LakehouseResource
 @asset(
     partitions_def=lakehouse_partitions,
     group_name="gold",
-    deps=[raw_submissions, consented_submissions, scrubbed_submissions],
+    deps=[raw_submissions, consented_submissions, scrubbed_submissions, curated_documents],
     kinds={"parquet", "polars"},
     check_specs=[
         AssetCheckSpec(
@@ -32,7 +33,7 @@ from orchestration.resources import LakehouseResource
             blocking=True,
             description=(
                 "landed = accepted + quarantined + erased, accepted = excluded + consented, "
-                "consented = scrubbed."
+                "consented = scrubbed, scrubbed = kept + dropped."
             ),
         )
     ],

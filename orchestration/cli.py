@@ -151,12 +151,48 @@ def cmd_status(args: argparse.Namespace) -> int:
     table = table.sort("institution_id", "night").select(
         [c for c in table.columns if not c.endswith("_by_reason")]
     )
+    gates = gate_summary(home)
+    if gates is not None:
+        table = table.join(gates, on=["institution_id", "night"], how="left")
     _print_table(table)
     pending = table.filter(pl.col("landed").is_null()).height
     print(
         f"{table.height} partitions landed, {table.height - pending} ingested, {pending} not yet run"
     )
     return 0
+
+
+def gate_summary(home: LakehouseHome) -> pl.DataFrame | None:
+    """Per partition, each gate's latest verdict (`bronze:ok consent:FAILED ...`)."""
+    root = home.table_dir("gold", "quality_results")
+    files = sorted(root.glob("gate=*/institution=*/night=*/*.parquet"))
+    if not files:
+        return None
+    results = pl.read_parquet(files, hive_partitioning=False)
+    verdicts = (
+        results.group_by("institution_id", "night", "gate")
+        .agg(
+            pl.col("success").all().alias("ok"),
+            pl.col("overridden").any().alias("overridden"),
+        )
+        .with_columns(
+            pl.concat_str(
+                "gate",
+                pl.when("ok")
+                .then(pl.lit(":ok"))
+                .when("overridden")
+                .then(pl.lit(":overridden"))
+                .otherwise(pl.lit(":FAILED")),
+            ).alias("verdict")
+        )
+    )
+    order = {"bronze": 0, "consent": 1, "silver": 2, "curated": 3, "reward": 4}
+    return (
+        verdicts.with_columns(pl.col("gate").replace_strict(order, default=9).alias("_o"))
+        .sort("_o")
+        .group_by("institution_id", "night", maintain_order=True)
+        .agg(pl.col("verdict").str.join(" ").alias("gates"))
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from dagster import Definitions
 
 from assets.bronze import consented_submissions, raw_submissions
+from assets.curated import curated_documents
 from assets.ledger import partition_ledger
 from assets.silver import scrubbed_submissions
 from orchestration.automation import landing_sensor, nightly_schedule
 from orchestration.jobs import nightly_partition_job
 from orchestration.resources import LakehouseResource
 
-ASSETS = [raw_submissions, consented_submissions, scrubbed_submissions, partition_ledger]
+ASSETS = [
+    raw_submissions,
+    consented_submissions,
+    scrubbed_submissions,
+    curated_documents,
+    partition_ledger,
+]
 
 defs = Definitions(
     assets=ASSETS,

@@ -28,6 +28,11 @@ class LakehouseResource(ConfigurableResource):
         ge=1,
         description="Partitions with at least this many consented rows are scrubbed on Ray.",
     )
+    filter_history_nights: int = Field(
+        default=7,
+        ge=1,
+        description="Nights before the curated one whose answers train its filter models.",
+    )
     sensor_lookback_days: int = Field(
         default=14, ge=1, description="How far back the landing sensor looks for late nights."
     )

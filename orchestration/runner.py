@@ -86,6 +86,8 @@ def run_partitions(
                         "erased",
                         "excluded",
                         "consented",
+                        "scrubbed",
+                        "kept",
                     )
                 },
                 "reconciles": ledger.get("reconciles"),

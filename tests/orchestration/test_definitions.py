@@ -32,6 +32,7 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
         "raw_submissions",
         "consented_submissions",
         "scrubbed_submissions",
+        "curated_documents",
         "partition_ledger",
     } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
@@ -48,7 +49,8 @@ def test_partition_keys_round_trip() -> None:
 def test_materialising_a_partition_records_counts_and_a_passing_check(
     home: LakehouseHome, write_jsonl: WriteJsonl
 ) -> None:
-    write_jsonl("a.jsonl", [record(1, student_id="s1"), record(2, student_id="s2"), "{torn"])
+    good = [record(i, student_id="s1" if i % 5 else "s2") for i in range(1, 11)]
+    write_jsonl("a.jsonl", [*good, "{torn"])
     write_consent(home, ["s1,granted,false,false,2026-01-01T00:00:00Z"])
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
@@ -63,15 +65,16 @@ def test_materialising_a_partition_records_counts_and_a_passing_check(
         m.asset_key.to_user_string(): m.metadata
         for m in (e.materialization for e in result.get_asset_materialization_events())
     }
-    assert by_asset["raw_submissions"]["landed"].value == 3
+    assert by_asset["raw_submissions"]["landed"].value == 11
     assert by_asset["raw_submissions"]["quarantined_by_reason"].value == {"malformed_json": 1}
-    assert by_asset["consented_submissions"]["excluded_by_reason"].value == {"no_consent_record": 1}
+    assert by_asset["consented_submissions"]["excluded_by_reason"].value == {"no_consent_record": 2}
     assert by_asset["partition_ledger"]["reconciles"].value is True
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert checks == {
         "bronze": True,
         "consent": True,
         "silver": True,
+        "curated": True,
         "counts_reconcile": True,
     }
 

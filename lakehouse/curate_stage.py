@@ -1,0 +1,146 @@
+"""`curated_documents`: Yi's filter chain over one partition of scrubbed answers.
+
+Models (per-language perplexity, document quality) are trained by the pipeline on the
+institution's own scrubbed answers of the `history_nights` nights before the one being curated,
+and kept under `models/<institution>/filters/before=<night>/`: a night is never judged by a model
+that saw it, a re-run of an old night reuses the exact models it had, and training costs a bounded
+window, not all of history. The dedup index (`index/dedup/`) is shared by every institution and
+night; a night is recorded only after its outputs are published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from lakehouse.erasure import load_erasure_requests
+from lakehouse.filters import DedupIndex, build_default_chain, copy_clusters, index_entries
+from lakehouse.filters import train_models as train_filter_models
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import partition_transaction, read_partition
+from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.pseudonym import pseudonymise_series
+
+CURATED_TABLE: Final = "curated_documents"
+FUNNEL_TABLE: Final = "filter_funnel"
+CLUSTERS_TABLE: Final = "copy_clusters"
+STAGE: Final = "curate"
+_INDEX_ONLY: Final = ("minhash_dedup_band_keys", "paragraph_dedup_hashes")
+
+
+@dataclass(frozen=True)
+class CurateResult:
+    documents: int
+    kept: int
+    dropped_by_step: dict[str, int]
+    tokens_kept: int
+    funnel: pl.DataFrame
+    copy_clusters: int
+    languages: dict[str, int]
+    model_dir: Path | None
+
+
+def index_dir(home: LakehouseHome) -> Path:
+    return home.root / "index" / "dedup"
+
+
+def model_dir_for(home: LakehouseHome, ref: PartitionRef) -> Path:
+    return home.root / "models" / ref.institution_id / "filters" / f"before={ref.night.isoformat()}"
+
+
+def _history(home: LakehouseHome, ref: PartitionRef, nights: int) -> pl.DataFrame | None:
+    table = home.table_dir("silver", "scrubbed_submissions") / f"institution={ref.institution_id}"
+    folders = sorted(
+        d
+        for d in table.glob("night=*")
+        if date.fromisoformat(d.name.removeprefix("night=")) < ref.night
+    )[-nights:]
+    files = [f for d in folders for f in sorted(d.glob("*.parquet"))]
+    return pl.read_parquet(files) if files else None
+
+
+def filter_models(home: LakehouseHome, ref: PartitionRef, *, history_nights: int) -> Path | None:
+    """The model folder for this night, trained on the nights before it if not already there."""
+    folder = model_dir_for(home, ref)
+    if folder.is_dir():
+        return folder
+    history = _history(home, ref, history_nights)
+    if history is None or history.is_empty():
+        return None
+    staging = folder.with_name(folder.name + ".tmp")
+    train_filter_models(frame=history, model_dir=staging)
+    staging.rename(folder)
+    return folder
+
+
+def erase_from_index(home: LakehouseHome, institution_id: str, key: bytes) -> int:
+    """Remove the institution's erased students from the dedup index (idempotent)."""
+    requests = load_erasure_requests(home.erasure_dir(institution_id))
+    if requests.is_empty() or not index_dir(home).is_dir():
+        return 0
+    pseudonyms = pseudonymise_series(
+        requests.get_column("student_id"), institution_id=institution_id, key=key
+    )
+    return DedupIndex(index_dir(home)).erase(student_pseudonyms=pseudonyms.to_list())
+
+
+def curate_partition(
+    *, home: LakehouseHome, ref: PartitionRef, key: bytes, history_nights: int = 7
+) -> tuple[CurateResult, pl.DataFrame]:
+    """Run the chain over one partition; publish documents, funnel, copy clusters and counts."""
+    scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
+    erase_from_index(home, ref.institution_id, key)
+    models = filter_models(home, ref, history_nights=history_nights)
+    index = DedupIndex(index_dir(home))
+    chain = build_default_chain(model_dir=models, index_dir=index.folder)
+    result = chain.run(scrubbed)
+    documents = result.documents
+    clusters = copy_clusters(documents=documents, index=index)
+    funnel = result.funnel.with_columns(
+        pl.lit(ref.institution_id).alias("institution_id"), pl.lit(ref.night).alias("night")
+    )
+    dropped = documents.filter(~pl.col("kept")).group_by("drop_reason").len().sort("drop_reason")
+    dropped_by_step = dict(zip(dropped["drop_reason"], dropped["len"], strict=True))
+    tables = [
+        ("silver", CURATED_TABLE),
+        ("gold", FUNNEL_TABLE),
+        ("gold", CLUSTERS_TABLE),
+        ("gold", counts_table(STAGE)),
+    ]
+    curated = documents.drop(_INDEX_ONLY, strict=False)
+    with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
+        staged[CURATED_TABLE].write(curated)
+        staged[FUNNEL_TABLE].write(funnel)
+        staged[CLUSTERS_TABLE].write(clusters)
+        staged[counts_table(STAGE)].write(
+            counts_frame(
+                ref,
+                stage=STAGE,
+                totals={
+                    "kept": int(documents["kept"].sum()),
+                    "dropped": sum(dropped_by_step.values()),
+                },
+                by_reason={"dropped": dropped_by_step},
+            )
+        )
+    index.record(entries=index_entries(documents))
+    languages = documents.group_by("language_detected").len().sort("language_detected")
+    return (
+        CurateResult(
+            documents=documents.height,
+            kept=int(documents["kept"].sum()),
+            dropped_by_step=dropped_by_step,
+            tokens_kept=int(funnel["tokens_out"][-1]) if funnel.height else 0,
+            funnel=funnel,
+            copy_clusters=clusters.height,
+            languages=dict(
+                zip(languages["language_detected"].cast(pl.String), languages["len"], strict=True)
+            ),
+            model_dir=models,
+        ),
+        curated,
+    )
