@@ -17,7 +17,7 @@ from typing import Final
 
 import polars as pl
 
-from lakehouse.erasure import load_erasure_requests
+from lakehouse.erasure import audit_erasures, load_erasure_requests
 from lakehouse.filters import DedupIndex, build_default_chain, copy_clusters, index_entries
 from lakehouse.filters import train_models as train_filter_models
 from lakehouse.home import LakehouseHome, PartitionRef
@@ -78,13 +78,17 @@ def filter_models(home: LakehouseHome, ref: PartitionRef, *, history_nights: int
 
 
 def erase_from_index(home: LakehouseHome, institution_id: str, key: bytes) -> int:
-    """Remove the institution's erased students from the dedup index (idempotent)."""
+    """Remove the institution's erased students from the dedup index and record each request,
+    by pseudonym, in the audit log (both idempotent)."""
     requests = load_erasure_requests(home.erasure_dir(institution_id))
-    if requests.is_empty() or not index_dir(home).is_dir():
+    if requests.is_empty():
         return 0
     pseudonyms = pseudonymise_series(
         requests.get_column("student_id"), institution_id=institution_id, key=key
     )
+    audit_erasures(home, institution_id, pseudonyms=pseudonyms, requests=requests)
+    if not index_dir(home).is_dir():
+        return 0
     return DedupIndex(index_dir(home)).erase(student_pseudonyms=pseudonyms.to_list())
 
 

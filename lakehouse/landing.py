@@ -29,11 +29,15 @@ def _entries(folder: Path) -> list[tuple[str, int, float]]:
     )
 
 
+def folder_fingerprint(folder: Path) -> str:
+    """Changes when a file in the folder is added, removed, resized or touched."""
+    return hashlib.sha256(repr(_entries(folder)).encode()).hexdigest()[:16]
+
+
 def landed_night(home: LakehouseHome, ref: PartitionRef) -> LandedNight:
     entries = _entries(home.night_dir(ref))
-    digest = hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
     last = max((m for _, _, m in entries), default=home.night_dir(ref).stat().st_mtime)
-    return LandedNight(ref, digest, last)
+    return LandedNight(ref, folder_fingerprint(home.night_dir(ref)), last)
 
 
 def recent_landed_nights(

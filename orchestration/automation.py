@@ -22,8 +22,9 @@ from dagster import (
     sensor,
 )
 
+from lakehouse.erasure import load_erasure_requests, partitions_holding
 from lakehouse.home import PartitionRef
-from lakehouse.landing import ready_to_ingest, recent_landed_nights
+from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
 from orchestration.jobs import nightly_partition_job
 from orchestration.partitions import INSTITUTION, institution_partitions, partition_key
 from orchestration.resources import LakehouseResource
@@ -84,3 +85,33 @@ def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
         ),
         cursor=json.dumps({k: v for k, v in cursor.items() if v}, sort_keys=True),
     )
+
+
+@sensor(
+    job=nightly_partition_job,
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "When an institution's erasure requests change, re-runs every partition that still "
+        "holds a listed student, so every layer and the dedup index forget them."
+    ),
+)
+def erasure_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
+    home = lakehouse.lake_home()
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    cursor = dict(seen)
+    requests: list[RunRequest] = []
+    for institution in home.landed_institutions():
+        folder = home.erasure_dir(institution)
+        if not folder.is_dir():
+            continue
+        fingerprint = folder_fingerprint(folder)
+        if seen.get(institution) == fingerprint:
+            continue
+        ids = load_erasure_requests(folder).get_column("student_id").to_list()
+        requests += [
+            RunRequest(run_key=f"erasure:{ref}:{fingerprint}", partition_key=partition_key(ref))
+            for ref in partitions_holding(home, institution, ids)
+        ]
+        cursor[institution] = fingerprint
+    return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))

@@ -8,7 +8,7 @@ from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
 from assets.ledger import partition_ledger
 from assets.silver import scrubbed_submissions
-from orchestration.automation import landing_sensor, nightly_schedule
+from orchestration.automation import erasure_sensor, landing_sensor, nightly_schedule
 from orchestration.jobs import nightly_partition_job
 from orchestration.resources import LakehouseResource
 
@@ -24,6 +24,6 @@ defs = Definitions(
     assets=ASSETS,
     jobs=[nightly_partition_job],
     schedules=[nightly_schedule],
-    sensors=[landing_sensor],
+    sensors=[landing_sensor, erasure_sensor],
     resources={"lakehouse": LakehouseResource()},
 )

@@ -37,7 +37,7 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
     } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
     assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
-    assert {s.name for s in repo.sensor_defs} == {"landing_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "erasure_sensor"}
 
 
 def test_partition_keys_round_trip() -> None:
