@@ -85,3 +85,29 @@ def write_consent(home: LakehouseHome, rows: list[str]) -> None:
     path.write_text(
         "student_id,status,is_minor,guardian_consent,updated_at\n" + "\n".join(rows) + "\n"
     )
+
+
+@pytest.fixture(scope="session")
+def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
+    """A generated home (2 institutions x 2 nights x 250) run through every stage, in-process
+    without Dagster; shared by the stage tests (read-only, or re-running with identical output)."""
+    from lakehouse.bronze import ingest_partition
+    from lakehouse.consent import consent_partition
+    from lakehouse.curate_stage import curate_partition
+    from lakehouse.partition_ledger import ledger_partition
+    from lakehouse.pseudonym import load_key
+    from lakehouse.scrub_stage import scrub_partition
+    from orchestration.cli import main
+
+    root = tmp_path_factory.mktemp("pipeline")
+    # the CLI's generate also writes each institution's roll-number format (operator settings)
+    args = ["--institutions", "2", "--nights", "2", "--submissions", "250", "--seed", "3"]
+    main(["generate", "--home", str(root), *args])
+    home = LakehouseHome(root)
+    for ref in home.landed_partitions():
+        ingest_partition(home=home, ref=ref)
+        consent_partition(home=home, ref=ref)
+        scrub_partition(home=home, ref=ref, key=load_key())
+        curate_partition(home=home, ref=ref, key=load_key())
+        ledger_partition(home=home, ref=ref)
+    return home

@@ -6,43 +6,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition
 from lakehouse.curate_stage import CURATED_TABLE, curate_partition, model_dir_for
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from lakehouse.partition_ledger import ledger_partition
 from lakehouse.pseudonym import load_key
-from lakehouse.scrub_stage import scrub_partition
-from orchestration.cli import main
 
 
-@pytest.fixture(scope="module")
-def curated(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
-    root = tmp_path_factory.mktemp("curated")
-    main(
-        [
-            "generate",
-            "--home",
-            str(root),
-            "--institutions",
-            "2",
-            "--nights",
-            "2",
-            "--submissions",
-            "250",
-            "--seed",
-            "3",
-        ]
-    )
-    home = LakehouseHome(root)
-    for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
-        consent_partition(home=home, ref=ref)
-        scrub_partition(home=home, ref=ref, key=load_key())
-        curate_partition(home=home, ref=ref, key=load_key())
-        ledger_partition(home=home, ref=ref)
-    return home
+@pytest.fixture
+def curated(pipeline_home: LakehouseHome) -> LakehouseHome:
+    return pipeline_home
 
 
 def test_funnel_reconciles_with_the_ledger(curated: LakehouseHome) -> None:

@@ -5,41 +5,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition
 from lakehouse.generate import truth_root
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from lakehouse.pseudonym import load_key
-from lakehouse.scrub_stage import SCRUBBED_TABLE, SILVER_SCHEMA, scrub_partition
-from orchestration.cli import main
+from lakehouse.scrub_stage import SCRUBBED_TABLE, SILVER_SCHEMA
 
 
-@pytest.fixture(scope="module")
-def silver(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
-    root = tmp_path_factory.mktemp("silver")
-    # the CLI's generate also writes each institution's roll-number format (operator settings)
-    main(
-        [
-            "generate",
-            "--home",
-            str(root),
-            "--institutions",
-            "2",
-            "--nights",
-            "2",
-            "--submissions",
-            "250",
-            "--seed",
-            "5",
-        ]
-    )
-    home = LakehouseHome(root)
-    for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
-        consent_partition(home=home, ref=ref)
-        scrub_partition(home=home, ref=ref, key=load_key())
-    return home
+@pytest.fixture
+def silver(pipeline_home: LakehouseHome) -> LakehouseHome:
+    return pipeline_home
 
 
 def test_no_planted_identifier_appears_in_any_silver_file(silver: LakehouseHome) -> None:
