@@ -33,65 +33,70 @@ def run_partitions(
 
     A partition that fails (or is stopped by a blocking check) is reported and the others go on.
     """
-    instance = DagsterInstance.get()
-    known = set(instance.get_dynamic_partitions(INSTITUTION))
-    new = sorted({r.institution_id for r in refs} - known)
-    if new:
-        instance.add_dynamic_partitions(INSTITUTION, new)
-    resources = {"lakehouse": LakehouseResource(home=str(home.root))}
-    rows = []
-    failed = 0
-    blocked = 0
-    for i, ref in enumerate(refs, start=1):
-        started = time.perf_counter()
-        result = materialize(
-            ASSETS,
-            partition_key=partition_key(ref),
-            instance=instance,
-            resources=resources,
-            raise_on_error=False,
-            tags={"lakehouse/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        seconds = time.perf_counter() - started
-        failed_checks = sorted(
-            f"{c.asset_key.to_user_string()}:{c.check_name}"
-            for c in result.get_asset_check_evaluations()
-            if not c.passed
-        )
-        status = "ok" if result.success else ("blocked" if failed_checks else "failed")
-        failed += status == "failed"
-        blocked += status == "blocked"
-        counts = stage_counts(home, ref)
-        ledger = build_ledger(counts).row(0, named=True) if counts.height else {}
-        progress(f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})")
-        if failed_checks:
-            progress(f"    blocked by quality gate(s): {', '.join(failed_checks)}")
-        for failure in [] if failed_checks else result.get_step_failure_events():
-            error = failure.step_failure_data.error
-            cause = error.cause if error and error.cause else error
-            if cause is not None:
-                progress(f"    {failure.step_key}: {cause.message.strip()}")
-        rows.append(
-            {
-                "institution_id": ref.institution_id,
-                "night": ref.night,
-                "status": status,
-                **{
-                    k: ledger.get(k)
-                    for k in (
-                        "landed",
-                        "accepted",
-                        "quarantined",
-                        "erased",
-                        "excluded",
-                        "consented",
-                        "scrubbed",
-                        "kept",
-                    )
-                },
-                "reconciles": ledger.get("reconciles"),
-                "seconds": round(seconds, 1),
-            }
-        )
-    return RunOutcomes(summary=pl.DataFrame(rows), failed=failed, blocked=blocked)
+    # Entering the instance makes it the process's current one for definition loading; without
+    # it, an earlier short-lived instance in the same process (tests, notebooks) can leave a dead
+    # reference behind and `materialize` fails on it.
+    with DagsterInstance.get() as instance:
+        known = set(instance.get_dynamic_partitions(INSTITUTION))
+        new = sorted({r.institution_id for r in refs} - known)
+        if new:
+            instance.add_dynamic_partitions(INSTITUTION, new)
+        resources = {"lakehouse": LakehouseResource(home=str(home.root))}
+        rows = []
+        failed = 0
+        blocked = 0
+        for i, ref in enumerate(refs, start=1):
+            started = time.perf_counter()
+            result = materialize(
+                ASSETS,
+                partition_key=partition_key(ref),
+                instance=instance,
+                resources=resources,
+                raise_on_error=False,
+                tags={"lakehouse/trigger": "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+            seconds = time.perf_counter() - started
+            failed_checks = sorted(
+                f"{c.asset_key.to_user_string()}:{c.check_name}"
+                for c in result.get_asset_check_evaluations()
+                if not c.passed
+            )
+            status = "ok" if result.success else ("blocked" if failed_checks else "failed")
+            failed += status == "failed"
+            blocked += status == "blocked"
+            counts = stage_counts(home, ref)
+            ledger = build_ledger(counts).row(0, named=True) if counts.height else {}
+            progress(
+                f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})"
+            )
+            if failed_checks:
+                progress(f"    blocked by quality gate(s): {', '.join(failed_checks)}")
+            for failure in [] if failed_checks else result.get_step_failure_events():
+                error = failure.step_failure_data.error
+                cause = error.cause if error and error.cause else error
+                if cause is not None:
+                    progress(f"    {failure.step_key}: {cause.message.strip()}")
+            rows.append(
+                {
+                    "institution_id": ref.institution_id,
+                    "night": ref.night,
+                    "status": status,
+                    **{
+                        k: ledger.get(k)
+                        for k in (
+                            "landed",
+                            "accepted",
+                            "quarantined",
+                            "erased",
+                            "excluded",
+                            "consented",
+                            "scrubbed",
+                            "kept",
+                        )
+                    },
+                    "reconciles": ledger.get("reconciles"),
+                    "seconds": round(seconds, 1),
+                }
+            )
+        return RunOutcomes(summary=pl.DataFrame(rows), failed=failed, blocked=blocked)
