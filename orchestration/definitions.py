@@ -7,6 +7,7 @@ from dagster import Definitions
 from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
 from assets.ledger import partition_ledger
+from assets.reward import reward_model, reward_scores
 from assets.silver import scrubbed_submissions
 from orchestration.automation import erasure_sensor, landing_sensor, nightly_schedule
 from orchestration.jobs import nightly_partition_job
@@ -17,6 +18,8 @@ ASSETS = [
     consented_submissions,
     scrubbed_submissions,
     curated_documents,
+    reward_model,
+    reward_scores,
     partition_ledger,
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from dagster import ConfigurableResource
 from pydantic import Field
@@ -32,6 +33,35 @@ class LakehouseResource(ConfigurableResource):
         default=7,
         ge=1,
         description="Nights before the curated one whose answers train its filter models.",
+    )
+    reward_model_path: str | None = Field(
+        default=None,
+        description=(
+            "A reward model folder to score every night with (a Hugging Face "
+            "sequence-classification model, e.g. the production RM on the GPU cluster, or a saved "
+            "grade predictor). Unset: the pipeline trains its grade predictor per night."
+        ),
+    )
+    reward_history_nights: int = Field(
+        default=28,
+        ge=1,
+        description="Nights before the scored one whose graded answers train its reward model.",
+    )
+    ray_score_min_rows: int = Field(
+        default=2000,
+        ge=0,
+        description=(
+            "Nights with at least this many answers are scored by the Ray job; smaller ones in "
+            "process (Ray Data's fixed ~3.5 s would dominate). 0: always Ray."
+        ),
+    )
+    reward_device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="Where the reward model runs: auto uses GPUs when present."
+    )
+    ray_num_cpus: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPUs of a local Ray started by a job (ignored when RAY_ADDRESS is set).",
     )
     sensor_lookback_days: int = Field(
         default=14, ge=1, description="How far back the landing sensor looks for late nights."

@@ -3,6 +3,7 @@ scoring of a frame into `reward_scores` rows."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
@@ -59,9 +60,13 @@ def load_reward_model(
     or a Hugging Face sequence-classification model folder (it holds `config.json`)."""
     from lakehouse.reward.grade_predictor import GradePredictor
     from lakehouse.reward.hf_model import HfRewardModel
+    from lakehouse.reward.similarity import SIMILARITY_KIND, ReferenceSimilarity
 
     path = Path(path)
     if (path / METADATA_FILE).is_file():
+        kind = json.loads((path / METADATA_FILE).read_text()).get("kind")
+        if kind == SIMILARITY_KIND:
+            return ReferenceSimilarity.load(path, device=device, encoder_config=encoder_config)
         return GradePredictor.load(path, device=device, encoder_config=encoder_config)
     if (path / "config.json").is_file():
         return HfRewardModel.load(path, config=hf_config, device=device)

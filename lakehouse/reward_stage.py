@@ -1,0 +1,244 @@
+"""The reward layer of one partition: which model scores the night, and where its scores go.
+
+A night is scored by a model that never saw its grades. The model for `(institution, night)` lives
+in `models/<institution>/reward/before=<night>/<version>/` and is chosen once, then reused by
+every re-run of that night (so a re-run gives the same scores):
+
+1. `configured`: a model folder given by the deployment (a production Hugging Face reward model
+   on the GPU cluster, or a grade predictor trained elsewhere);
+2. `institution`: a grade predictor trained on the institution's graded answers of the
+   `history_nights` nights before this one;
+3. `pooled`: the same, over every institution's nights in that window, when the institution alone
+   has too few graded answers (a new institution);
+4. `cold_start`: `ReferenceSimilarity`, which learns nothing, when no graded history exists at all
+   (the first night of a new lakehouse).
+
+The scores (`lake/gold/reward_scores`) hold one row per scrubbed answer, kept or not by the
+pretraining chain: reward, preference and critique data need them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import partition_transaction
+from lakehouse.reward import (
+    REWARD_SCORES_SCHEMA,
+    EncoderConfig,
+    GradePredictorConfig,
+    train_grade_predictor,
+)
+from lakehouse.reward.config import METADATA_FILE
+from lakehouse.reward.encoder import TextEncoder
+from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
+from lakehouse.reward.similarity import ReferenceSimilarity
+
+REWARD_TABLE: Final = "reward_scores"
+CHOSEN_FILE: Final = "CHOSEN"
+"""Names the version chosen for a night, so re-runs reuse it instead of choosing again."""
+
+Scope = Literal["configured", "institution", "pooled", "cold_start"]
+
+
+@dataclass(frozen=True)
+class RewardModelChoice:
+    path: Path
+    version: str
+    scope: Scope
+    metadata: dict[str, Any]
+    reused: bool
+
+    @property
+    def holdout(self) -> dict[str, Any] | None:
+        metrics = self.metadata.get("metrics") or {}
+        return metrics.get("holdout")
+
+    @property
+    def per_course(self) -> dict[str, Any]:
+        return (self.metadata.get("metrics") or {}).get("per_course") or {}
+
+
+def model_root(home: LakehouseHome, ref: PartitionRef) -> Path:
+    return home.root / "models" / ref.institution_id / "reward" / f"before={ref.night.isoformat()}"
+
+
+def _history(
+    home: LakehouseHome, ref: PartitionRef, *, nights: int, institution_id: str | None
+) -> pl.DataFrame:
+    """Scrubbed answers of the `nights` calendar nights before `ref.night` (one institution, or
+    all when `institution_id` is None): bounded, so training cost does not grow with history."""
+    first = ref.night - timedelta(days=nights)
+    table = home.table_dir("silver", "scrubbed_submissions")
+    inst = f"institution={institution_id}" if institution_id else "institution=*"
+    files = sorted(
+        f
+        for f in table.glob(f"{inst}/night=*/*.parquet")
+        if first <= date.fromisoformat(f.parent.name.removeprefix("night=")) < ref.night
+    )
+    if not files:
+        return pl.DataFrame()
+    return pl.read_parquet(files)
+
+
+def _graded_rows(frame: pl.DataFrame) -> int:
+    if frame.is_empty():
+        return 0
+    return int(
+        frame.select((pl.col("grade").is_not_null() & (pl.col("max_grade") > 0)).sum()).item()
+    )
+
+
+def _record_choice(root: Path, *, version: str, scope: Scope) -> None:
+    staging = root / f".{CHOSEN_FILE}.tmp"
+    staging.write_text(json.dumps({"version": version, "scope": scope}) + "\n")
+    os.replace(staging, root / CHOSEN_FILE)
+
+
+def _load_choice(root: Path) -> RewardModelChoice | None:
+    chosen = root / CHOSEN_FILE
+    if not chosen.is_file():
+        return None
+    record = json.loads(chosen.read_text())
+    path = root / record["version"]
+    if not (path / METADATA_FILE).is_file():
+        return None
+    metadata = json.loads((path / METADATA_FILE).read_text())
+    return RewardModelChoice(
+        path=path, version=record["version"], scope=record["scope"], metadata=metadata, reused=True
+    )
+
+
+def choose_reward_model(
+    *,
+    home: LakehouseHome,
+    ref: PartitionRef,
+    history_nights: int = 28,
+    configured_path: Path | None = None,
+    config: GradePredictorConfig | None = None,
+    encoder_config: EncoderConfig | None = None,
+) -> RewardModelChoice:
+    """The model that scores `ref`: reused when already chosen for this night, else trained (or
+    picked) as the module docstring says. Trains on nights strictly before `ref.night` only."""
+    if configured_path is not None:
+        path = Path(configured_path)
+        meta_file = path / METADATA_FILE
+        metadata = json.loads(meta_file.read_text()) if meta_file.is_file() else {"kind": "hf"}
+        version = str(metadata.get("version") or f"hf-{path.name}")
+        return RewardModelChoice(
+            path=path, version=version, scope="configured", metadata=metadata, reused=False
+        )
+    root = model_root(home, ref)
+    reused = _load_choice(root)
+    if reused is not None:
+        return reused
+    config = config or GradePredictorConfig()
+    root.mkdir(parents=True, exist_ok=True)
+    encoder = TextEncoder(config=encoder_config, device="auto")
+    scope: Scope
+    for scope, institution in (("institution", ref.institution_id), ("pooled", None)):
+        history = _history(home, ref, nights=history_nights, institution_id=institution)
+        if _graded_rows(history) >= config.min_training_rows:
+            model = train_grade_predictor(
+                frame=history,
+                cutoff_night=ref.night,
+                output_root=root,
+                config=config,
+                encoder=encoder,
+            )
+            assert model.path is not None
+            _record_choice(root, version=model.version, scope=scope)
+            return RewardModelChoice(
+                path=model.path,
+                version=model.version,
+                scope=scope,
+                metadata=model.metadata,
+                reused=False,
+            )
+    cold = ReferenceSimilarity(encoder=encoder)
+    path = cold.save(root)
+    scope = "cold_start"
+    _record_choice(root, version=cold.version, scope=scope)
+    return RewardModelChoice(
+        path=path, version=cold.version, scope=scope, metadata=cold.metadata, reused=False
+    )
+
+
+def write_reward_scores(home: LakehouseHome, ref: PartitionRef, scores: pl.DataFrame) -> Path:
+    """Publish one partition's scores atomically (replacing a previous run's)."""
+    frame = scores.select(list(REWARD_SCORES_SCHEMA)).cast(pl.Schema(REWARD_SCORES_SCHEMA))
+    with partition_transaction(home, ref, [("gold", REWARD_TABLE)]) as staged:
+        staged[REWARD_TABLE].write(frame)
+    return home.partition_dir("gold", REWARD_TABLE, ref)
+
+
+def calibration_markdown(rows: list[dict[str, Any]]) -> str:
+    """A calibration table (`lakehouse.reward.metrics.calibration_table`) as Markdown with bars of
+    the mean human grade per predicted-score bin: the Dagster UI renders it as the plot."""
+    if not rows:
+        return "No graded answers to calibrate against."
+    lines = [
+        "| predicted bin | answers | mean predicted | mean human grade | |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        bar = "█" * round(row["mean_human"] * 20)
+        lines.append(
+            f"| {row['low']:.1f}-{row['high']:.1f} | {row['rows']} | {row['mean_predicted']:.2f} "
+            f"| {row['mean_human']:.2f} | {bar} |"
+        )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class NightAgreement:
+    """How tonight's scores agree with tonight's human grades. The model never saw these grades,
+    so every scored night is an out-of-sample evaluation."""
+
+    overall: dict[str, Any]
+    per_course: dict[str, dict[str, Any]]
+    calibration: list[dict[str, Any]]
+
+
+def night_agreement(
+    scrubbed: pl.DataFrame, scores: pl.DataFrame, *, bins: int = 10
+) -> NightAgreement:
+    graded = (
+        scrubbed.filter(pl.col("grade").is_not_null() & (pl.col("max_grade") > 0))
+        .select(
+            "submission_id",
+            pl.col("course_id").cast(pl.String).fill_null(""),
+            (pl.col("grade") / pl.col("max_grade")).clip(0.0, 1.0).alias("human"),
+        )
+        .join(scores.select("submission_id", "rm_score"), on="submission_id", how="inner")
+        .sort("submission_id")
+    )
+    predicted = graded.get_column("rm_score").to_numpy()
+    human = graded.get_column("human").to_numpy()
+    return NightAgreement(
+        overall=agreement(predicted, human),
+        per_course=agreement_by_course(
+            predicted=predicted, human=human, courses=graded.get_column("course_id").to_numpy()
+        ),
+        calibration=calibration_table(predicted=predicted, human=human, bins=bins)
+        if graded.height
+        else [],
+    )
+
+
+def per_course_markdown(courses: dict[str, dict[str, Any]]) -> str:
+    if not courses:
+        return "No graded answers: per-course agreement not measured."
+    lines = ["| course | answers | Spearman | MAE |", "|---|---|---|---|"]
+    for course, m in sorted(courses.items()):
+        spearman = m.get("spearman")
+        rho = f"{spearman:.3f}" if isinstance(spearman, float) else "n/a"
+        lines.append(f"| {course} | {m.get('rows')} | {rho} | {float(m.get('mae') or 0):.3f} |")
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""Which reward model scores a night: never one trained on that night, reused by re-runs."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import read_partition
+from lakehouse.reward import GradePredictorConfig, load_reward_model, score_frame
+from lakehouse.reward_stage import (
+    REWARD_TABLE,
+    calibration_markdown,
+    choose_reward_model,
+    night_agreement,
+    per_course_markdown,
+    write_reward_scores,
+)
+
+
+@pytest.fixture
+def reward_home(pipeline_home: LakehouseHome, tmp_path: Path) -> LakehouseHome:
+    """A private copy of the shared pipeline home (this stage writes models/)."""
+    root = tmp_path / "home"
+    shutil.copytree(pipeline_home.root, root, ignore=shutil.ignore_patterns("models", "index"))
+    return LakehouseHome(root)
+
+
+def _nights(home: LakehouseHome) -> list[PartitionRef]:
+    return sorted(home.landed_partitions(), key=lambda r: (r.night, r.institution_id))
+
+
+def test_first_night_is_scored_cold_start_without_training(reward_home: LakehouseHome) -> None:
+    first = _nights(reward_home)[0]
+    choice = choose_reward_model(home=reward_home, ref=first)
+    assert choice.scope == "cold_start"
+    assert choice.version.startswith("rs-")
+    frame = read_partition(reward_home, "silver", "scrubbed_submissions", first)
+    model = load_reward_model(path=choice.path, device="cpu")
+    scores = score_frame(frame, model=model)
+    assert scores.height == frame.height
+    assert scores["rm_score"].is_between(0.0, 1.0).all()
+    assert scores["rm_score"].n_unique() > 10
+    again = score_frame(frame, model=load_reward_model(path=choice.path, device="cpu"))
+    assert np.array_equal(scores["rm_score"].to_numpy(), again["rm_score"].to_numpy())
+
+
+def test_later_night_uses_a_model_trained_only_on_earlier_nights(
+    reward_home: LakehouseHome,
+) -> None:
+    refs = _nights(reward_home)
+    second = refs[-1]
+    choice = choose_reward_model(home=reward_home, ref=second)
+    assert choice.scope == "institution"
+    assert choice.version.startswith("gp-")
+    assert date.fromisoformat(choice.metadata["cutoff_night"]) == second.night
+    assert date.fromisoformat(choice.metadata["training_nights"]["last"]) < second.night
+    # re-running the night reuses the model it was scored with
+    again = choose_reward_model(home=reward_home, ref=second)
+    assert again.reused and again.version == choice.version and again.path == choice.path
+    frame = read_partition(reward_home, "silver", "scrubbed_submissions", second)
+    scores = score_frame(frame, model=load_reward_model(path=choice.path, device="cpu"))
+    assert (scores["rm_model_version"] == choice.version).all()
+    write_reward_scores(reward_home, second, scores)
+    written = read_partition(reward_home, "gold", REWARD_TABLE, second)
+    assert written.sort("submission_id").equals(scores.sort("submission_id"))
+    tonight = night_agreement(frame, scores)
+    graded = frame.filter(pl.col("grade").is_not_null() & (pl.col("max_grade") > 0)).height
+    assert tonight.overall["rows"] == graded > 0
+    assert tonight.overall["spearman"] is not None and tonight.overall["spearman"] > 0.3
+    assert sum(b["rows"] for b in tonight.calibration) == graded
+    assert calibration_markdown(tonight.calibration).count("\n") == len(tonight.calibration) + 1
+    assert set(tonight.per_course) == set(frame["course_id"].unique())
+    assert per_course_markdown(tonight.per_course).startswith("| course |")
+
+
+def test_new_institution_borrows_the_pooled_history(reward_home: LakehouseHome) -> None:
+    second = _nights(reward_home)[-1]
+    history = pl.read_parquet(
+        reward_home.table_dir("silver", "scrubbed_submissions")
+        / f"institution={second.institution_id}"
+        / "night=*"
+        / "*.parquet"
+    ).filter(pl.col("night") < second.night)
+    graded = history.filter(pl.col("grade").is_not_null() & (pl.col("max_grade") > 0)).height
+    # more than one institution has graded, but fewer than the pool together
+    config = GradePredictorConfig(min_training_rows=graded + 1)
+    choice = choose_reward_model(home=reward_home, ref=second, config=config)
+    assert choice.scope == "pooled"
+    assert choice.metadata["rows"]["graded"] > graded
+    assert date.fromisoformat(choice.metadata["training_nights"]["last"]) < second.night
+
+
+def test_configured_model_folder_is_used_as_given(
+    reward_home: LakehouseHome, tmp_path: Path
+) -> None:
+    first = _nights(reward_home)[0]
+    cold = choose_reward_model(home=reward_home, ref=first)
+    chosen = choose_reward_model(home=reward_home, ref=first, configured_path=cold.path)
+    assert chosen.scope == "configured" and chosen.path == cold.path
+    assert chosen.version == cold.version
