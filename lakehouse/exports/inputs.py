@@ -1,0 +1,158 @@
+"""What a release reads: silver answers and curated documents, reward scores and the erasure audit,
+for exactly the partitions the release includes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+from lakehouse.erasure import AUDIT_EVENT
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import read_partition_lazy
+from lakehouse.reward.scoring import REWARD_SCORES_SCHEMA, SCORE_COLUMN, VERSION_COLUMN
+
+KEYS: Final[tuple[str, ...]] = ("institution_id", "night", "submission_id")
+ANSWER_COLUMNS: Final[tuple[str, ...]] = (
+    "submission_id",
+    "institution_id",
+    "night",
+    "course_id",
+    "assignment_id",
+    "question_id",
+    "student_pseudonym",
+    "question_text",
+    "answer_text",
+    "feedback",
+    "submitted_at",
+    "grade",
+    "max_grade",
+    "language",
+)
+"""The `scrubbed_submissions` columns the exports read."""
+
+CURATED_COLUMNS: Final[tuple[str, ...]] = (
+    *ANSWER_COLUMNS,
+    "language_detected",
+    "minhash_dedup_cluster",
+    "drop_reason",
+    "kept",
+)
+"""The `curated_documents` columns the exports read (answer_text there is the corrected text)."""
+
+ERASED_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "institution_id": pl.String(),
+    "student_pseudonym": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class ReleaseInputs:
+    """Every frame a release is built from, sorted by (institution, night, submission)."""
+
+    scrubbed: pl.DataFrame
+    curated: pl.DataFrame
+    reward_scores: pl.DataFrame
+    erased: pl.DataFrame
+    """(institution_id, student_pseudonym) of every erasure in the audit, for the institutions
+    the release includes."""
+    refs: tuple[PartitionRef, ...]
+    missing_reward_partitions: tuple[PartitionRef, ...] = ()
+
+    def digest(self) -> str:
+        """A SHA-256 over the rows the release is built from (same polars version, same digest):
+        a re-run partition that changed, or a new erasure, gives a new release id."""
+        h = hashlib.sha256()
+        for name, frame in (
+            ("scrubbed", self.scrubbed),
+            ("curated", self.curated),
+            ("reward_scores", self.reward_scores),
+            ("erased", self.erased),
+        ):
+            h.update(name.encode())
+            h.update(str(frame.height).encode())
+            if frame.height:
+                h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+        return h.hexdigest()
+
+
+def sorted_refs(refs: Sequence[PartitionRef]) -> tuple[PartitionRef, ...]:
+    """The distinct refs sorted by institution then night; an empty list is an error."""
+    unique = sorted(set(refs), key=lambda r: (r.institution_id, r.night))
+    if not unique:
+        raise ValueError("a release needs at least one partition")
+    return tuple(unique)
+
+
+def _read(
+    home: LakehouseHome,
+    layer: str,
+    table: str,
+    refs: Sequence[PartitionRef],
+    columns: Sequence[str],
+) -> pl.DataFrame:
+    frames = [
+        read_partition_lazy(home, layer, table, ref).select(columns)  # type: ignore[arg-type]
+        for ref in refs
+    ]
+    return pl.concat(frames, how="vertical_relaxed").collect().sort(KEYS, maintain_order=True)
+
+
+def read_erased(home: LakehouseHome, institutions: Sequence[str] | None = None) -> pl.DataFrame:
+    """Every erased student recorded in `lake/gold/audit/` (pseudonyms only), optionally only
+    for some institutions; distinct and sorted."""
+    files = sorted(home.audit.glob(f"{AUDIT_EVENT}-*.parquet")) if home.audit.is_dir() else []
+    if not files:
+        return pl.DataFrame(schema=ERASED_SCHEMA)
+    frame = (
+        pl.scan_parquet(files)
+        .select(pl.col(c).cast(t) for c, t in ERASED_SCHEMA.items())
+        .collect()
+        .drop_nulls()
+    )
+    if institutions is not None:
+        frame = frame.filter(pl.col("institution_id").is_in(list(institutions)))
+    return frame.unique().sort(list(ERASED_SCHEMA))
+
+
+def load_inputs(home: LakehouseHome, refs: Sequence[PartitionRef]) -> ReleaseInputs:
+    """Read the release's partitions. `scrubbed_submissions` and `curated_documents` must exist
+    for every partition (FileNotFoundError names the one that does not); `reward_scores` may be
+    missing for a partition: its answers then have no rm_score."""
+    ordered = sorted_refs(refs)
+    scrubbed = _read(home, "silver", "scrubbed_submissions", ordered, ANSWER_COLUMNS)
+    curated = _read(home, "silver", "curated_documents", ordered, CURATED_COLUMNS)
+    scored = [
+        r for r in ordered if any(home.partition_dir("gold", "reward_scores", r).glob("*.parquet"))
+    ]
+    missing = tuple(r for r in ordered if r not in scored)
+    if scored:
+        scores = _read(home, "gold", "reward_scores", scored, tuple(REWARD_SCORES_SCHEMA))
+    else:
+        scores = pl.DataFrame(schema=REWARD_SCORES_SCHEMA)
+    scores = scores.select(pl.col(c).cast(t) for c, t in REWARD_SCORES_SCHEMA.items())
+    institutions = sorted({r.institution_id for r in ordered})
+    return ReleaseInputs(
+        scrubbed=scrubbed,
+        curated=curated,
+        reward_scores=scores.unique(list(KEYS), keep="first").sort(KEYS),
+        erased=read_erased(home, institutions),
+        refs=ordered,
+        missing_reward_partitions=missing,
+    )
+
+
+__all__ = [
+    "ANSWER_COLUMNS",
+    "CURATED_COLUMNS",
+    "KEYS",
+    "SCORE_COLUMN",
+    "VERSION_COLUMN",
+    "ReleaseInputs",
+    "load_inputs",
+    "read_erased",
+    "sorted_refs",
+]

@@ -1,0 +1,339 @@
+"""Build a release of the exports: read the release's partitions, build each dataset, write it
+aside and publish it with one rename, point `LATEST` at it, update the contributor ledger, and
+withdraw earlier releases that hold a student erased since.
+
+Layout under `$LAKEHOUSE_HOME/exports/<dataset>/`:
+
+    release=<id>/part-00000.parquet ...   (+ part-00000.jsonl.gz ... for pretrain, Dolma layout)
+    release=<id>/DATASET_CARD.md
+    LATEST                                 the id of the newest release (replaced atomically)
+    .staging/                              where a release is built before it is published
+
+A release id is `r-<first night>_<last night>-<sha8>`; the hash covers the sorted partitions, the
+settings, the reward-model versions, the content of the rows read (a re-run partition that
+changed, e.g. after an erasure, gives a new id) and the erasure audit of the release's
+institutions. The same id therefore always means the same shards, byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
+from lakehouse.exports.config import Dataset, ExportConfig
+from lakehouse.exports.contributions import (
+    Lineage,
+    contributions_frame,
+    drop_manifest,
+    erased_students_in,
+    read_lineage,
+    read_manifest,
+    write_contributions,
+    write_manifest,
+)
+from lakehouse.exports.datasets import (
+    TEXT_COLUMNS,
+    AnswerPool,
+    BuiltDataset,
+    answer_pool,
+    critique_frame,
+    pretrain_frame,
+    reward_frame,
+    sft_frame,
+)
+from lakehouse.exports.inputs import ReleaseInputs, load_inputs, sorted_refs
+from lakehouse.exports.preference import preference_frame
+from lakehouse.exports.shards import write_shards
+from lakehouse.home import LakehouseHome, PartitionRef
+
+LATEST_NAME: Final = "LATEST"
+STAGING: Final = ".staging"
+ERASURE_STEP: Final = "student not erased (audit)"
+
+_POOL_BUILDERS: Final[dict[Dataset, Callable[[AnswerPool, ExportConfig], BuiltDataset]]] = {
+    "sft": sft_frame,
+    "preference": preference_frame,
+    "reward": reward_frame,
+    "critique": critique_frame,
+}
+
+
+def release_id(
+    refs: Sequence[PartitionRef],
+    config: ExportConfig,
+    *,
+    rm_versions: Sequence[str] = (),
+    inputs_digest: str = "",
+) -> str:
+    """`r-<first night>_<last night>-<sha8>` of the partitions, settings, reward-model versions
+    and the digest of the rows read (see the module docstring)."""
+    ordered = sorted_refs(refs)
+    nights = sorted({r.night for r in ordered})
+    payload = json.dumps(
+        {
+            "partitions": [str(r) for r in ordered],
+            "config": config.fingerprint(),
+            "rm_versions": sorted(set(rm_versions)),
+            "inputs": inputs_digest,
+        },
+        sort_keys=True,
+    )
+    sha = hashlib.sha256(payload.encode()).hexdigest()[:8]
+    return f"r-{nights[0].isoformat()}_{nights[-1].isoformat()}-{sha}"
+
+
+def build_datasets(inputs: ReleaseInputs, config: ExportConfig) -> dict[Dataset, BuiltDataset]:
+    """Every configured dataset of a release, in memory (pure: no file is read or written)."""
+    built: dict[Dataset, BuiltDataset] = {}
+    pool: AnswerPool | None = None
+    for dataset in config.datasets:
+        if dataset == "pretrain":
+            built[dataset] = pretrain_frame(inputs.curated, config, erased=inputs.erased)
+            continue
+        if pool is None:
+            pool = answer_pool(
+                inputs.scrubbed,
+                curated=inputs.curated,
+                reward_scores=inputs.reward_scores,
+                erased=inputs.erased,
+            )
+        built[dataset] = _POOL_BUILDERS[dataset](pool, config)
+    return built
+
+
+@dataclass(frozen=True)
+class DatasetRelease:
+    """One published dataset of a release (for Dagster metadata and the CLI summary)."""
+
+    dataset: Dataset
+    release_id: str
+    rows: int
+    tokens: int
+    shards: int
+    path: Path
+    card: Path
+    files: tuple[Path, ...]
+    funnel: pl.DataFrame
+    contributors: int
+    """Distinct pseudonymous students with an answer in the dataset."""
+    lineage: Lineage
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    release_id: str
+    refs: tuple[PartitionRef, ...]
+    datasets: dict[Dataset, DatasetRelease]
+    rm_versions: dict[str, int]
+    erased_students: int
+    """Erased students in the audit for the release's institutions (all excluded)."""
+
+
+def latest_release(home: LakehouseHome, dataset: Dataset) -> str | None:
+    """The id in `exports/<dataset>/LATEST`, or None before the first release."""
+    path = home.exports / dataset / LATEST_NAME
+    if not path.is_file():
+        return None
+    text = path.read_text().strip()
+    return text or None
+
+
+def release_dir(home: LakehouseHome, dataset: Dataset, rid: str) -> Path:
+    return home.exports / dataset / f"release={rid}"
+
+
+def published_releases(home: LakehouseHome, dataset: Dataset) -> list[str]:
+    """Ids of every release folder of a dataset, sorted."""
+    folder = home.exports / dataset
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removeprefix("release=") for p in folder.glob("release=*") if p.is_dir())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(staged: Path, final: Path) -> None:
+    """Move a complete release folder into place. A rebuilt release (same id, so the same bytes)
+    replaces the old one: the old folder is renamed aside first, then removed."""
+    if final.exists():
+        aside = staged.with_name(staged.name + ".old")
+        os.rename(final, aside)
+        os.rename(staged, final)
+        shutil.rmtree(aside)
+    else:
+        os.rename(staged, final)
+    _fsync_dir(final.parent)
+
+
+def _write_latest(home: LakehouseHome, dataset: Dataset, rid: str) -> None:
+    target = home.exports / dataset / LATEST_NAME
+    tmp = target.with_name(f".{LATEST_NAME}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(rid + "\n")
+    os.replace(tmp, target)
+
+
+def _excluded_rows(built: BuiltDataset) -> int:
+    return sum(removed for step, removed, _ in built.funnel.steps if step == ERASURE_STEP)
+
+
+def _lineage(home: LakehouseHome, dataset: Dataset, rid: str, inputs: ReleaseInputs) -> Lineage:
+    """The lineage recorded by the release's first build, else computed now: the previous
+    release is the current LATEST, and every other release whose manifest holds a student of
+    the erasure audit is to be withdrawn."""
+    recorded = read_lineage(home, dataset, rid)
+    if recorded is not None:
+        return recorded
+    previous = latest_release(home, dataset)
+    if previous == rid:
+        previous = None
+    erased_since = (
+        erased_students_in(read_manifest(home, dataset, previous), inputs.erased) if previous else 0
+    )
+    withdrawn = tuple(
+        other
+        for other in published_releases(home, dataset)
+        if other != rid and erased_students_in(read_manifest(home, dataset, other), inputs.erased)
+    )
+    return Lineage(
+        release_id=rid,
+        previous_release=previous,
+        erased_since_previous=erased_since,
+        withdrawn_releases=withdrawn,
+    )
+
+
+def _rm_versions(frame: pl.DataFrame) -> dict[str, int]:
+    counts = frame.drop_nulls("rm_model_version").group_by("rm_model_version").len()
+    return {str(v): int(n) for v, n in counts.sort("rm_model_version").iter_rows()}
+
+
+def build_release(
+    home: LakehouseHome,
+    refs: Sequence[PartitionRef],
+    config: ExportConfig | None = None,
+) -> ReleaseResult:
+    """Build, publish and point LATEST at the release of `refs` for every configured dataset.
+
+    Raises FileNotFoundError when `scrubbed_submissions` or `curated_documents` is missing for a
+    partition (nothing is published then). Re-building an existing release rewrites the same
+    bytes. Earlier releases holding a student erased since are deleted after publishing.
+    """
+    config = config or ExportConfig()
+    inputs = load_inputs(home, refs)
+    rm_versions = _rm_versions(inputs.reward_scores)
+    rid = release_id(
+        inputs.refs, config, rm_versions=list(rm_versions), inputs_digest=inputs.digest()
+    )
+    built = build_datasets(inputs, config)
+
+    published: dict[Dataset, DatasetRelease] = {}
+    for dataset, item in built.items():
+        lineage = _lineage(home, dataset, rid, inputs)
+        staging_root = home.exports / dataset / STAGING
+        for leftover in staging_root.glob(f"{rid}-*") if staging_root.is_dir() else []:
+            shutil.rmtree(leftover, ignore_errors=True)
+        staged = staging_root / f"{rid}-{uuid.uuid4().hex}"
+        staged.mkdir(parents=True)
+        try:
+            shards = write_shards(
+                item.frame,
+                staged,
+                text_columns=TEXT_COLUMNS[dataset],
+                max_rows=config.shard_max_rows,
+                max_bytes=config.shard_max_bytes,
+                jsonl=dataset == "pretrain",
+            )
+            card = render_card(
+                CardContext(
+                    dataset=dataset,
+                    release_id=rid,
+                    refs=inputs.refs,
+                    config=config,
+                    frame=item.frame,
+                    funnel=item.funnel,
+                    shards=shards,
+                    rm_versions=(
+                        _rm_versions(item.frame.unnest("metadata"))
+                        if dataset == "reward"
+                        else rm_versions
+                    ),
+                    erasure=ErasureNote(
+                        erased_in_audit=inputs.erased.height,
+                        excluded_rows=_excluded_rows(item),
+                        previous_release=lineage.previous_release,
+                        erased_since_previous=lineage.erased_since_previous,
+                        withdrawn_releases=lineage.withdrawn_releases,
+                    ),
+                    missing_reward_partitions=inputs.missing_reward_partitions,
+                )
+            )
+            (staged / CARD_NAME).write_text(card, encoding="utf-8")
+            final = release_dir(home, dataset, rid)
+            _publish(staged, final)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                staging_root.rmdir()  # only when empty: another build may be staging
+        contributions = contributions_frame(item, rid)
+        write_manifest(home, dataset, rid, contributions, lineage)
+        published[dataset] = DatasetRelease(
+            dataset=dataset,
+            release_id=rid,
+            rows=item.rows,
+            tokens=item.tokens,
+            shards=len(shards),
+            path=final,
+            card=final / CARD_NAME,
+            files=tuple(final / name for s in shards for name in s.files),
+            funnel=item.funnel.frame(),
+            contributors=contributions.select("institution_id", "student_pseudonym")
+            .unique()
+            .height,
+            lineage=lineage,
+        )
+        _write_latest(home, dataset, rid)
+        write_contributions(home, dataset, contributions)
+        for old in lineage.withdrawn_releases:
+            shutil.rmtree(release_dir(home, dataset, old), ignore_errors=True)
+            drop_manifest(home, dataset, old)
+    return ReleaseResult(
+        release_id=rid,
+        refs=inputs.refs,
+        datasets=published,
+        rm_versions=rm_versions,
+        erased_students=inputs.erased.height,
+    )
+
+
+def summary_table(result: ReleaseResult) -> pl.DataFrame:
+    """One row per dataset: dataset, release, rows, tokens, shards (the CLI's export summary)."""
+    return pl.DataFrame(
+        [(d.dataset, d.release_id, d.rows, d.tokens, d.shards) for d in result.datasets.values()],
+        schema={
+            "dataset": pl.String,
+            "release": pl.String,
+            "rows": pl.Int64,
+            "tokens": pl.Int64,
+            "shards": pl.Int64,
+        },
+        orient="row",
+    )
