@@ -33,6 +33,8 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
         "consented_submissions",
         "scrubbed_submissions",
         "curated_documents",
+        "reward_model",
+        "reward_scores",
         "partition_ledger",
     } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
@@ -75,6 +77,7 @@ def test_materialising_a_partition_records_counts_and_a_passing_check(
         "consent": True,
         "silver": True,
         "curated": True,
+        "reward": True,
         "counts_reconcile": True,
     }
 
