@@ -149,9 +149,16 @@ def partition_transaction(
                     os.fsync(fh.fileno())
         for part in staged.values():
             _publish(part.path, part.final)
-    except BaseException:
+    except BaseException as exc:
         for part in staged.values():
             shutil.rmtree(part.path, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            names = ", ".join(f"{layer}/{table}" for layer, table in tables)
+            raise LakeWriteError(
+                f"no space left on the device holding {home.lake} while writing partition {ref} "
+                f"of {names}: free some space (or raise the quota) and re-run the partition; "
+                "the previously published version is intact and nothing new was published"
+            ) from exc
         raise
 
 

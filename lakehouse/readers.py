@@ -288,13 +288,30 @@ def _csv_header(path: Path) -> list[str]:
     return names
 
 
+def _has_unterminated_quote(path: Path) -> bool:
+    """An odd number of quote characters: some quoted field never closes.
+
+    DuckDB's reject store does not report such a field: it silently drops everything from the
+    opening quote to the end of the file, so the file must be quarantined whole instead.
+    """
+    quotes = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            quotes += block.count(b'"')
+    return quotes % 2 == 1
+
+
 def _read_csv(src: SourceFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     """Stream a CSV through DuckDB; rows DuckDB rejects become quarantine records.
 
-    DuckDB reports a rejected row by its record ordinal (header = 1), so accepted rows get their
-    ordinal by filling the gaps the rejected ones leave, in file order.
+    DuckDB reports a rejected row by its line (header = 1), so accepted rows get their ordinal by
+    filling the gaps the rejected ones leave, in file order. DuckDB skips blank lines but counts
+    them in a reject's line, so after a blank line the ordinals of accepted rows are approximate
+    (still unique and in file order).
     """
     header = _csv_header(src.path)
+    if _has_unterminated_quote(src.path):
+        raise UnreadableFileError("unterminated quoted field")
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
     con = duckdb.connect()
     try:
@@ -321,10 +338,11 @@ def _read_csv(src: SourceFile, batch_rows: int) -> Iterator[pl.DataFrame]:
         if accepted
         else pl.DataFrame(schema={c: pl.String for c in known})
     )
-    total = good.height + rejects.height
     reject_ordinals = rejects.get_column("line").cast(pl.Int64) - 1
-    ordinals = pl.int_range(1, total + 1, eager=True, dtype=pl.Int64)
-    good_ordinals = ordinals.filter(~ordinals.is_in(reject_ordinals.implode()))
+    # blank lines (skipped) can push a reject's ordinal past the number of records
+    last = max([good.height + rejects.height, *reject_ordinals.to_list()])
+    ordinals = pl.Series("source_line", range(1, last + 1), dtype=pl.Int64)
+    good_ordinals = ordinals.filter(~ordinals.is_in(reject_ordinals.implode())).head(good.height)
     good = good.with_columns(good_ordinals.alias("source_line"))
     bad = rejects.select(
         (pl.col("line").cast(pl.Int64) - 1).alias("source_line"),
@@ -348,7 +366,9 @@ def _parquet_column_as_string(name: str, dtype: pl.DataType) -> pl.Expr:
         aware = col if dtype.time_zone else col.dt.replace_time_zone("UTC")
         return aware.dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.f+00:00")
     if isinstance(dtype, pl.Struct | pl.List | pl.Array):
-        return col.cast(pl.String, strict=False)
+        # polars cannot cast a nested value to text: keep its JSON (the row is bad_type anyway)
+        as_json = pl.struct(col).struct.json_encode().str.json_path_match(f"$.{name}")
+        return pl.when(col.is_not_null()).then(as_json)
     return col.cast(pl.String)
 
 

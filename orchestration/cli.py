@@ -120,12 +120,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 
-    outcomes = run_partitions(home=home, refs=refs, progress=print)
+    errors: list[str] = []
+    current = ""
+
+    def progress(line: str) -> None:
+        # the runner reports a partition's outcome, then (indented) why it failed
+        nonlocal current
+        print(line)
+        if not line.startswith(" "):
+            current = line.split(":", 1)[0].split("] ", 1)[-1]
+        elif not line.strip().startswith("blocked by"):
+            errors.append(f"error: {current}: {line.strip()}")
+
+    # Dagster's console logger would print each failure again with its stack trace on stderr;
+    # the failure's cause is reported once, below, instead
+    outcomes = run_partitions(home=home, refs=refs, progress=progress, log_level="CRITICAL")
     _print_table(outcomes.summary)
     print(f"\nlake: {home.lake}\nledger: lakehouse status --home {home.root}")
     print(f"Dagster runs: make ui (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     if outcomes.blocked:
         print(f"{outcomes.blocked} partition(s) blocked by a quality gate: see the check results")
+    for error in errors:
+        print(error, file=sys.stderr)
     return 0 if outcomes.failed == 0 else 1
 
 
