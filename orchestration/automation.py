@@ -25,7 +25,7 @@ from dagster import (
 from lakehouse.erasure import load_erasure_requests, partitions_holding
 from lakehouse.home import PartitionRef
 from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
-from orchestration.jobs import nightly_partition_job
+from orchestration.jobs import nightly_partition_job, publish_job
 from orchestration.partitions import INSTITUTION, institution_partitions, partition_key
 from orchestration.resources import LakehouseResource
 
@@ -49,6 +49,20 @@ def nightly_schedule(
         if home.night_dir(ref := PartitionRef(inst, night)).is_dir()
     ]
     return requests or SkipReason(f"no institution has landed night {night.isoformat()} yet")
+
+
+@schedule(
+    job=publish_job,
+    cron_schedule="30 5 * * *",
+    execution_timezone="Asia/Kolkata",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description=(
+        "At 05:30 IST, after the nightly partitions: the exports release and the warehouse, over "
+        "every partition that has passed all its gates (a blocked partition is left out)."
+    ),
+)
+def publish_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    return RunRequest(run_key=f"publish:{context.scheduled_execution_time.date().isoformat()}")
 
 
 @sensor(

@@ -6,14 +6,20 @@ from dagster import Definitions
 
 from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
+from assets.exports import training_exports
 from assets.ledger import partition_ledger
 from assets.reward import reward_model, reward_scores
 from assets.silver import scrubbed_submissions
-from orchestration.automation import erasure_sensor, landing_sensor, nightly_schedule
-from orchestration.jobs import nightly_partition_job
+from orchestration.automation import (
+    erasure_sensor,
+    landing_sensor,
+    nightly_schedule,
+    publish_schedule,
+)
+from orchestration.jobs import nightly_partition_job, publish_job
 from orchestration.resources import LakehouseResource
 
-ASSETS = [
+PARTITION_ASSETS = [
     raw_submissions,
     consented_submissions,
     scrubbed_submissions,
@@ -22,11 +28,17 @@ ASSETS = [
     reward_scores,
     partition_ledger,
 ]
+"""One run per institution x night materialises these (the nightly job)."""
+
+RELEASE_ASSETS = [training_exports]
+"""Unpartitioned: built after the partitions, over every partition that passed its gates."""
+
+ASSETS = [*PARTITION_ASSETS, *RELEASE_ASSETS]
 
 defs = Definitions(
     assets=ASSETS,
-    jobs=[nightly_partition_job],
-    schedules=[nightly_schedule],
+    jobs=[nightly_partition_job, publish_job],
+    schedules=[nightly_schedule, publish_schedule],
     sensors=[landing_sensor, erasure_sensor],
     resources={"lakehouse": LakehouseResource()},
 )

@@ -10,7 +10,7 @@ from dagster import DagsterInstance, materialize
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.ledger import build_ledger
 from lakehouse.partition_ledger import stage_counts
-from orchestration.definitions import ASSETS
+from orchestration.definitions import PARTITION_ASSETS
 from orchestration.partitions import INSTITUTION, partition_key
 from orchestration.resources import LakehouseResource
 
@@ -48,7 +48,7 @@ def run_partitions(
         for i, ref in enumerate(refs, start=1):
             started = time.perf_counter()
             result = materialize(
-                ASSETS,
+                PARTITION_ASSETS,
                 partition_key=partition_key(ref),
                 instance=instance,
                 resources=resources,
@@ -100,3 +100,58 @@ def run_partitions(
                 }
             )
         return RunOutcomes(summary=pl.DataFrame(rows), failed=failed, blocked=blocked)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    success: bool
+    exports: pl.DataFrame
+    """One row per dataset: dataset, release, rows, tokens, shards, gate."""
+    messages: list[str]
+
+
+def publish(*, home: LakehouseHome, log_level: str = "WARNING") -> PublishOutcome:
+    """Materialise the release-level assets (exports, then the warehouse) in one Dagster run."""
+    from orchestration.definitions import RELEASE_ASSETS
+
+    with DagsterInstance.get() as instance:
+        result = materialize(
+            RELEASE_ASSETS,
+            instance=instance,
+            resources={"lakehouse": LakehouseResource(home=str(home.root))},
+            raise_on_error=False,
+            tags={"lakehouse/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+    gates = {
+        c.asset_key.to_user_string(): "ok" if c.passed else "BLOCKED"
+        for c in result.get_asset_check_evaluations()
+    }
+    rows = []
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        name = materialization.asset_key.to_user_string()
+        meta = materialization.metadata
+        if "release_id" not in meta:
+            continue
+        rows.append(
+            {
+                "dataset": name.removesuffix("_export"),
+                "release": meta["release_id"].value,
+                "rows": meta["dagster/row_count"].value,
+                "tokens": meta["tokens"].value,
+                "shards": meta["shards"].value,
+                "gate": gates.get(name, "n/a"),
+            }
+        )
+    messages = [
+        f"{name}: blocked by its exports gate (not published)"
+        for name, verdict in gates.items()
+        if verdict == "BLOCKED"
+    ]
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        cause = error.cause if error and error.cause else error
+        if cause is not None:
+            messages.append(f"{failure.step_key}: {cause.message.strip()}")
+    return PublishOutcome(success=result.success, exports=pl.DataFrame(rows), messages=messages)

@@ -138,6 +138,12 @@ class ReleaseResult:
     rm_versions: dict[str, int]
     erased_students: int
     """Erased students in the audit for the release's institutions (all excluded)."""
+    blocked: tuple[Dataset, ...] = ()
+    """Datasets the `gate` refused: not published, their LATEST left as it was."""
+
+
+ReleaseGate = Callable[[Dataset, pl.DataFrame], bool]
+"""Decides, before publishing, whether a built dataset may be released."""
 
 
 def latest_release(home: LakehouseHome, dataset: Dataset) -> str | None:
@@ -228,8 +234,14 @@ def build_release(
     home: LakehouseHome,
     refs: Sequence[PartitionRef],
     config: ExportConfig | None = None,
+    *,
+    gate: ReleaseGate | None = None,
 ) -> ReleaseResult:
     """Build, publish and point LATEST at the release of `refs` for every configured dataset.
+
+    `gate(dataset, frame)` is asked about each built dataset before anything of it is written
+    (the quality gate of the caller); a dataset it refuses is not published and is listed in
+    `ReleaseResult.blocked`.
 
     Raises FileNotFoundError when `scrubbed_submissions` or `curated_documents` is missing for a
     partition (nothing is published then). Re-building an existing release rewrites the same
@@ -242,9 +254,12 @@ def build_release(
         inputs.refs, config, rm_versions=list(rm_versions), inputs_digest=inputs.digest()
     )
     built = build_datasets(inputs, config)
+    blocked = tuple(d for d, item in built.items() if gate is not None and not gate(d, item.frame))
 
     published: dict[Dataset, DatasetRelease] = {}
     for dataset, item in built.items():
+        if dataset in blocked:
+            continue
         lineage = _lineage(home, dataset, rid, inputs)
         staging_root = home.exports / dataset / STAGING
         for leftover in staging_root.glob(f"{rid}-*") if staging_root.is_dir() else []:
@@ -321,6 +336,7 @@ def build_release(
         datasets=published,
         rm_versions=rm_versions,
         erased_students=inputs.erased.height,
+        blocked=blocked,
     )
 
 

@@ -49,6 +49,9 @@ class TextEncoder:
     ) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar per load would flood the run's logs
 
         self.config = config or EncoderConfig()
         self.model_dir = self.config.model_dir or packaged_minilm_dir()

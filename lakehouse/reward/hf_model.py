@@ -36,6 +36,9 @@ class HfRewardModel:
         device: DevicePreference = "auto",
     ) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar per load would flood the run's logs
 
         self.path = Path(path)
         if not (self.path / "config.json").is_file():

@@ -19,7 +19,7 @@ from dagster import (
 
 from lakehouse.home import LakehouseHome, PartitionRef
 from orchestration.automation import landing_sensor, nightly_schedule
-from orchestration.definitions import ASSETS, defs
+from orchestration.definitions import PARTITION_ASSETS, defs
 from orchestration.partitions import INSTITUTION, partition_key, ref_from_keys
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
@@ -38,7 +38,9 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
         "partition_ledger",
     } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
-    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
+    assert defs.resolve_job_def("publish_release") is not None
+    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "publish_schedule"}
+    assert {f"{d}_export" for d in ("pretrain", "sft", "preference", "reward", "critique")} <= keys
     assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "erasure_sensor"}
 
 
@@ -57,7 +59,7 @@ def test_materialising_a_partition_records_counts_and_a_passing_check(
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
     result = materialize(
-        ASSETS,
+        PARTITION_ASSETS,
         partition_key=partition_key(REF),
         instance=instance,
         resources={"lakehouse": LakehouseResource(home=str(home.root))},

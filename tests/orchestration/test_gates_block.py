@@ -19,7 +19,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from lakehouse.home import LakehouseHome
-from orchestration.definitions import ASSETS
+from orchestration.definitions import PARTITION_ASSETS
 from orchestration.partitions import INSTITUTION, partition_key
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
@@ -141,7 +141,7 @@ def test_a_partition_that_breaks_a_gate_is_blocked_with_the_reason(
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
     result = materialize(
-        ASSETS,
+        PARTITION_ASSETS,
         partition_key=partition_key(REF),
         instance=instance,
         resources={"lakehouse": LakehouseResource(home=str(home.root))},

@@ -189,3 +189,24 @@ def test_a_failure_while_writing_leaves_no_half_release(lake_home, monkeypatch) 
     assert not list(home.exports.rglob("release=*"))
     assert not list(home.exports.rglob("*.parquet"))
     assert latest_release(home, "pretrain") is None
+
+
+def test_a_dataset_refused_by_the_gate_is_not_published(lake_home) -> None:
+    home, refs = lake_home
+    first = build_release(home, refs, SMALL)
+    asked: list[str] = []
+
+    def refuse_sft(dataset: str, frame: pl.DataFrame) -> bool:
+        asked.append(dataset)
+        assert frame.columns == list(EXPORT_COLUMNS[dataset])  # type: ignore[index]
+        return dataset != "sft"
+
+    erase(home, INST, ["p_student0001"])
+    second = build_release(home, refs, SMALL, gate=refuse_sft)
+    assert sorted(asked) == sorted(DATASETS)
+    assert second.blocked == ("sft",)
+    assert "sft" not in second.datasets
+    assert second.release_id != first.release_id
+    assert latest_release(home, "sft") == first.release_id
+    assert not release_dir(home, "sft", second.release_id).exists()
+    assert latest_release(home, "critique") == second.release_id
