@@ -42,7 +42,7 @@ SOURCE_ASSETS: Final[Mapping[str, str]] = {
     "partition_counts": "partition_ledger",
     "partition_ledger": "partition_ledger",
     "reward_scores": "reward_scores",
-    "export_contributions": "exports",
+    "export_contributions": "export_contributions",
 }
 """dbt source table (lake table) -> the Dagster asset that writes it."""
 

@@ -94,6 +94,7 @@ def test_reader_holding_the_warehouse_open_during_rebuilds(
     assert not build_path(home_copy).exists()
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path: Path) -> None:
     home = LakehouseHome(tmp_path / "home")
     home.lake.mkdir(parents=True)

@@ -75,3 +75,26 @@ def test_materialising_the_models_builds_and_publishes_the_warehouse(
         assert con.execute("select bool_and(reconciles) from mart_partition_ledger").fetchone() == (
             True,
         )
+
+
+@pytest.mark.slow
+def test_materialising_a_subset_keeps_the_other_models(home_copy: LakehouseHome) -> None:
+    resources = {"lakehouse": LakehouseResource(home=str(home_copy.root))}
+    with DagsterInstance.ephemeral() as instance:
+        assert materialize([warehouse_models], instance=instance, resources=resources).success
+        before = home_copy.warehouse.stat().st_ino
+        result = materialize(
+            [warehouse_models],
+            selection=[AssetKey(["warehouse", "mart_filter_funnel"])],
+            instance=instance,
+            resources=resources,
+        )
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {
+        AssetKey(["warehouse", "mart_filter_funnel"])
+    }
+    assert home_copy.warehouse.stat().st_ino != before  # a new file was published
+    with duckdb.connect(str(home_copy.warehouse), read_only=True) as con:
+        tables = con.execute("select count(*) from information_schema.tables").fetchone()
+        assert tables == (9,)
+        assert con.execute("select count(*) from fct_documents").fetchone() != (0,)
