@@ -33,7 +33,7 @@ def test_models_are_assets_wired_to_the_lake_assets() -> None:
     }
     assert deps["warehouse/fct_quarantine"] == {"raw_submissions"}
     assert deps["warehouse/mart_partition_ledger"] == {"partition_ledger"}
-    assert deps["warehouse/mart_contributor_ledger"] == {"exports"}
+    assert deps["warehouse/mart_contributor_ledger"] == {"export_contributions"}
     assert deps["warehouse/mart_reward_calibration"] == {"warehouse/fct_documents"}
     assert AssetKey(["warehouse", "mart_filter_funnel"]) in warehouse_models.keys
     # staging and intermediate models are ephemeral: inlined, not assets of their own
