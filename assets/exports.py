@@ -26,11 +26,19 @@ from expectations.gate_result import GateResult
 from expectations.runner import validate
 from expectations.suites.exports import exports_suite, gate_name
 from expectations.thresholds import GateThresholds
-from lakehouse.exports import DATASETS, Dataset, ExportConfig, build_release, summary_table
+from lakehouse.exports import (
+    CONTRIBUTIONS_TABLE,
+    DATASETS,
+    Dataset,
+    ExportConfig,
+    build_release,
+    summary_table,
+)
 from lakehouse.exports.scope import release_scope
 from orchestration.resources import LakehouseResource
 
 EXPORT_ASSETS = {d: f"{d}_export" for d in DATASETS}
+CONTRIBUTIONS_ASSET = "export_contributions"
 EXPORT_QUALITY_TABLE = "export_quality"
 
 
@@ -96,13 +104,30 @@ def _write_quality(root: Path, result: GateResult, *, dataset: str, release_id: 
             ),
         )
         for dataset, name in EXPORT_ASSETS.items()
+    ]
+    + [
+        AssetSpec(
+            CONTRIBUTIONS_ASSET,
+            group_name="exports",
+            deps=[scrubbed_submissions],
+            kinds={"parquet"},
+            skippable=True,
+            description=(
+                "Per pseudonymous student, the answers and tokens that reached each dataset's "
+                "latest release (lake/gold/export_contributions/dataset=<d>/), so institutions "
+                "can compensate students; it feeds the warehouse's mart_contributor_ledger."
+            ),
+        )
     ],
     check_specs=[
         AssetCheckSpec(
             gate_name(dataset),
             asset=name,
-            blocking=True,
-            description="Exact schema, no empty prompt/response, preference pairs ordered.",
+            description=(
+                "Exact schema, no empty prompt/response, preference pairs ordered. Evaluated "
+                "before anything is written: a failing dataset is not published (its LATEST "
+                "stays), while the other datasets and the warehouse still are."
+            ),
         )
         for dataset, name in EXPORT_ASSETS.items()
     ],
@@ -115,10 +140,13 @@ def training_exports(
     for ref, why in scope.excluded.items():
         context.log.warning(f"{ref} left out of the release: {why}")
     if not scope.included:
-        raise RuntimeError(
-            "no partition has passed every gate yet: run `lakehouse run` (or materialise the "
-            "nightly job) before exporting"
+        context.log.warning(
+            "no partition has passed every gate yet: no release is built (the warehouse still is)"
         )
+        yield MaterializeResult(
+            asset_key=CONTRIBUTIONS_ASSET, metadata={"release_id": "none", "partitions": 0}
+        )
+        return
     thresholds = GateThresholds().exports
     verdicts: dict[Dataset, GateResult] = {}
 
@@ -150,6 +178,17 @@ def training_exports(
                 "path": MetadataValue.path(str(item.path)),
             },
         )
+    yield MaterializeResult(
+        asset_key=CONTRIBUTIONS_ASSET,
+        metadata={
+            "release_id": release.release_id,
+            "partitions": len(release.refs),
+            "contributors_by_dataset": MetadataValue.json(
+                {d: item.contributors for d, item in release.datasets.items()}
+            ),
+            "path": MetadataValue.path(str(home.table_dir("gold", CONTRIBUTIONS_TABLE))),
+        },
+    )
     for dataset, result in verdicts.items():
         yield gate_check_result(result=result, asset_key=EXPORT_ASSETS[dataset])
     context.log.info(f"export release {release.release_id}\n{_markdown(summary)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -140,9 +141,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Dagster runs: make ui (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     if outcomes.blocked:
         print(f"{outcomes.blocked} partition(s) blocked by a quality gate: see the check results")
+    published = True
+    if not args.no_publish:
+        from orchestration.runner import publish
+
+        print("\npublishing the exports release and the warehouse ...", flush=True)
+        # dbt's own console output goes to a log file (in the Dagster UI it is the step's log)
+        log = home.root / ".warehouse" / "publish.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as out, contextlib.redirect_stdout(out):
+            release = publish(home=home, log_level="CRITICAL")
+        if release.exports.height:
+            print("\nexports (" + str(home.exports) + "):")
+            _print_table(release.exports)
+        if release.warehouse_models:
+            print(f"warehouse: {home.warehouse} ({release.warehouse_models} dbt models; log {log})")
+        for message in release.messages:
+            errors.append(f"error: publish: {message}")
+        published = release.success
     for error in errors:
         print(error, file=sys.stderr)
-    return 0 if outcomes.failed == 0 else 1
+    return 0 if outcomes.failed == 0 and published else 1
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -232,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--home", help=home_help)
     run.add_argument("--institution", help="only this institution")
     run.add_argument("--night", help="only this night (YYYY-MM-DD)")
+    run.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="skip the exports release and the warehouse rebuild after the partitions",
+    )
     run.set_defaults(func=cmd_run)
 
     status = sub.add_parser("status", help="a table of partitions and their counts")

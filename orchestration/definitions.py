@@ -10,6 +10,7 @@ from assets.exports import training_exports
 from assets.ledger import partition_ledger
 from assets.reward import reward_model, reward_scores
 from assets.silver import scrubbed_submissions
+from assets.warehouse import warehouse_models
 from orchestration.automation import (
     erasure_sensor,
     landing_sensor,
@@ -30,7 +31,7 @@ PARTITION_ASSETS = [
 ]
 """One run per institution x night materialises these (the nightly job)."""
 
-RELEASE_ASSETS = [training_exports]
+RELEASE_ASSETS = [training_exports, warehouse_models]
 """Unpartitioned: built after the partitions, over every partition that passed its gates."""
 
 ASSETS = [*PARTITION_ASSETS, *RELEASE_ASSETS]

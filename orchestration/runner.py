@@ -1,5 +1,7 @@
 """Running landed partitions through every asset, in-process through Dagster (for the CLI)."""
 
+import fcntl
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,32 +109,49 @@ class PublishOutcome:
     success: bool
     exports: pl.DataFrame
     """One row per dataset: dataset, release, rows, tokens, shards, gate."""
+    warehouse_models: int
+    """dbt models published in warehouse.duckdb by this run (0: the warehouse was not rebuilt)."""
     messages: list[str]
 
 
 def publish(*, home: LakehouseHome, log_level: str = "WARNING") -> PublishOutcome:
-    """Materialise the release-level assets (exports, then the warehouse) in one Dagster run."""
+    """Materialise the release-level assets (exports, then the warehouse) in one Dagster run.
+
+    Exports cover every partition whose gates all passed; the warehouse is rebuilt from the lake
+    (with the exports' contributor ledger) into a fresh file and swapped in atomically."""
     from orchestration.definitions import RELEASE_ASSETS
 
-    with DagsterInstance.get() as instance:
-        result = materialize(
-            RELEASE_ASSETS,
-            instance=instance,
-            resources={"lakehouse": LakehouseResource(home=str(home.root))},
-            raise_on_error=False,
-            tags={"lakehouse/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+    # two `lakehouse run`s of different partitions may finish together: releases are built one
+    # at a time (the lock is released when the descriptor closes, even if the process dies)
+    home.root.mkdir(parents=True, exist_ok=True)
+    lock = os.open(home.root / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with DagsterInstance.get() as instance:
+            result = materialize(
+                RELEASE_ASSETS,
+                instance=instance,
+                resources={"lakehouse": LakehouseResource(home=str(home.root))},
+                raise_on_error=False,
+                tags={"lakehouse/trigger": "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+    finally:
+        os.close(lock)
     gates = {
         c.asset_key.to_user_string(): "ok" if c.passed else "BLOCKED"
         for c in result.get_asset_check_evaluations()
     }
     rows = []
+    warehouse_models = 0
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
         name = materialization.asset_key.to_user_string()
         meta = materialization.metadata
-        if "release_id" not in meta:
+        if name.startswith("warehouse/"):
+            warehouse_models += 1
+            continue
+        if not name.endswith("_export"):
             continue
         rows.append(
             {
@@ -154,4 +173,9 @@ def publish(*, home: LakehouseHome, log_level: str = "WARNING") -> PublishOutcom
         cause = error.cause if error and error.cause else error
         if cause is not None:
             messages.append(f"{failure.step_key}: {cause.message.strip()}")
-    return PublishOutcome(success=result.success, exports=pl.DataFrame(rows), messages=messages)
+    return PublishOutcome(
+        success=result.success,
+        exports=pl.DataFrame(rows),
+        warehouse_models=warehouse_models,
+        messages=messages,
+    )

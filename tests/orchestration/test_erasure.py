@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from dagster import DagsterInstance, build_sensor_context
@@ -25,12 +27,26 @@ def _isolated_dagster_home(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _files_as_text(root: Path) -> dict[str, str]:
-    """Every Parquet file under lake/ and index/, as its rows in JSON (list columns included)."""
-    files = sorted((root / "lake").rglob("*.parquet")) + sorted((root / "index").rglob("*.parquet"))
-    return {
+    """Every Parquet file under lake/, index/ and exports/ as its rows in JSON (list columns
+    included), every other export file (JSONL.gz, cards) as text, and every warehouse table."""
+    files = [f for d in ("lake", "index", "exports") for f in sorted((root / d).rglob("*.parquet"))]
+    texts = {
         str(f.relative_to(root)): pl.read_parquet(f, hive_partitioning=False).write_ndjson()
         for f in files
     }
+    for f in sorted((root / "exports").rglob("*.jsonl.gz")):
+        texts[str(f.relative_to(root))] = gzip.decompress(f.read_bytes()).decode()
+    for f in sorted((root / "exports").rglob("*.md")):
+        texts[str(f.relative_to(root))] = f.read_text()
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        tables = [
+            t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()
+        ]
+        for table in tables:
+            texts[f"warehouse.duckdb:{table}"] = (
+                con.execute(f'select * from "{table}"').pl().write_ndjson()
+            )
+    return texts
 
 
 @pytest.mark.slow
@@ -52,11 +68,14 @@ def test_erase_then_rerun_and_the_student_is_nowhere(tmp_path: Path) -> None:
             "9",
         ]
     )
-    main(["run", "--home", str(root)])
+    assert main(["run", "--home", str(root)]) == 0
+    before = (root / "exports" / "reward" / "LATEST").read_text().strip()
     bronze = pl.read_parquet(table_glob(home, "bronze", "raw_submissions"))
     victim = bronze.group_by("student_id").len().sort("len", "student_id").item(-1, "student_id")
     alias = pseudonym(victim, institution_id="inst_000", key=load_key())
-    assert any(alias in text for text in _files_as_text(root).values())
+    first = _files_as_text(root)
+    assert any(alias in text for name, text in first.items() if name.startswith("warehouse"))
+    assert any(alias in text for name, text in first.items() if "export_contributions" in name)
 
     erasure = home.erasure_dir("inst_000")
     (erasure / "2026-02-01.csv").write_text(
@@ -83,3 +102,10 @@ def test_erase_then_rerun_and_the_student_is_nowhere(tmp_path: Path) -> None:
     holding_alias = [name for name, text in files.items() if alias in text]
     assert holding_alias and all(name.startswith("lake/gold/audit/") for name in holding_alias)
     assert DedupIndex(index_dir(home)).current_version() > 0
+    # the new release withdrew the one that held the student (every scored answer is in
+    # `reward`), and its card says so
+    after = (root / "exports" / "reward" / "LATEST").read_text().strip()
+    assert after != before
+    assert not (root / "exports" / "reward" / f"release={before}").exists()
+    card = (root / "exports" / "reward" / f"release={after}" / "DATASET_CARD.md").read_text()
+    assert before in card

@@ -50,7 +50,7 @@ def test_every_dataset_is_released_with_metadata_and_a_passing_gate(passed_home)
         e.materialization.asset_key.to_user_string(): e.materialization.metadata
         for e in result.get_asset_materialization_events()
     }
-    assert set(meta) == {f"{d}_export" for d in DATASETS}
+    assert set(meta) == {f"{d}_export" for d in DATASETS} | {"export_contributions"}
     release = meta["sft_export"]["release_id"].value
     for dataset in DATASETS:
         assert meta[f"{dataset}_export"]["partitions"].value == len(refs)
