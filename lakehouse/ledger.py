@@ -133,4 +133,10 @@ def build_ledger(counts: pl.DataFrame) -> pl.DataFrame:
         pl.col("kept").is_null() | (pl.col("scrubbed") == pl.col("kept") + pl.col("dropped")),
     ]
     reconciles = pl.all_horizontal(*identities).fill_null(False)
-    return ledger.with_columns(reconciles.alias("reconciles")).sort(keys)
+    # a fixed column order: the pivots order the breakdown columns as the group-by met them
+    by_reason = sorted(c for c in ledger.columns if c.endswith("_by_reason"))
+    return (
+        ledger.select(*keys, *LEDGER_METRICS, *by_reason)
+        .with_columns(reconciles.alias("reconciles"))
+        .sort(keys)
+    )

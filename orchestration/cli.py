@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lakehouse.exports import published_summary
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.lake import table_glob
@@ -194,6 +195,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         f"{table.height} partitions landed, {table.height - pending} ingested, {pending} not yet run"
     )
+    exports = published_summary(home)
+    if exports.height:
+        print(f"\nexports, latest release of each dataset ({home.exports}):")
+        _print_table(exports)
+    if home.warehouse.is_file():
+        print(f"warehouse: {home.warehouse} (duckdb -readonly {home.warehouse})")
     return 0
 
 

@@ -31,7 +31,7 @@ from typing import Final
 import polars as pl
 
 from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
-from lakehouse.exports.config import Dataset, ExportConfig
+from lakehouse.exports.config import DATASETS, Dataset, ExportConfig
 from lakehouse.exports.contributions import (
     Lineage,
     contributions_frame,
@@ -352,4 +352,29 @@ def summary_table(result: ReleaseResult) -> pl.DataFrame:
             "shards": pl.Int64,
         },
         orient="row",
+    )
+
+
+def published_summary(home: LakehouseHome) -> pl.DataFrame:
+    """The LATEST release of each dataset as it is on disk (rows from the Parquet footers, no
+    data read): dataset, release, rows, shards. Datasets never released are left out."""
+    import pyarrow.parquet as pq
+
+    rows = []
+    for dataset in DATASETS:
+        rid = latest_release(home, dataset)
+        if rid is None:
+            continue
+        shards = sorted(release_dir(home, dataset, rid).glob("*.parquet"))
+        rows.append(
+            {
+                "dataset": dataset,
+                "release": rid,
+                "rows": sum(pq.ParquetFile(f).metadata.num_rows for f in shards),
+                "shards": len(shards),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={"dataset": pl.String, "release": pl.String, "rows": pl.Int64, "shards": pl.Int64},
     )

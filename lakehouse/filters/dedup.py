@@ -370,8 +370,8 @@ def index_entries(documents: pl.DataFrame) -> pl.DataFrame:
 
 def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -> pl.DataFrame:
     """Near-identical answers by different students of one assignment: one row per (cluster,
-    institution, assignment) with `members` (submission ids, earlier nights included) and
-    `students` (pseudonyms)."""
+    institution, assignment) with `members` (submission ids, partitions ranked before tonight's
+    included) and `students` (pseudonyms)."""
     cols = [
         "minhash_dedup_cluster",
         "institution_id",
@@ -388,8 +388,15 @@ def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -
         )
     )
     if index is not None and clustered.height:
+        # only partitions ranked before tonight's, as dedup ranks them (night, institution): a
+        # re-run of an old night must not gain members from nights curated after it
+        first_inst, first_night = min(_partitions(documents), key=lambda p: (p[1], p[0]))
+        earlier = (pl.col("night") < first_night) | (
+            (pl.col("night") == first_night) & (pl.col("institution_id") < first_inst)
+        )
         past = (
             index.entries(exclude=_partitions(documents))
+            .filter(earlier)
             .join(
                 clustered.select(cluster_id="minhash_dedup_cluster").unique().lazy(),
                 on="cluster_id",

@@ -18,10 +18,12 @@ manifests that referenced them: erased students leave no trace in any version.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -52,6 +54,20 @@ def _atomic_write_text(path: Path, text: str) -> None:
 @dataclass(frozen=True)
 class DedupIndex:
     folder: Path
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """One writer at a time: `record` and `erase` read the current manifest and commit the
+        next version, so two partitions curated at once (two runs) would otherwise both write
+        version N+1 and one would silently drop out of the index. The lock goes with the
+        descriptor, so a killed writer never leaves it held."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     # -- versions ---------------------------------------------------------------------------
     def current_version(self) -> int:
@@ -107,6 +123,10 @@ class DedupIndex:
         """Replace the entries of every (institution, night) present in `entries`; returns the
         new version."""
         entries = entries.select([pl.col(c).cast(t) for c, t in ENTRY_SCHEMA.items()])
+        with self._writer():
+            return self._record(entries)
+
+    def _record(self, entries: pl.DataFrame) -> int:
         parts = dict(self.manifest()["parts"])
         for (inst, night), group in entries.group_by("institution_id", "night"):
             assert isinstance(night, dt.date)
@@ -124,6 +144,10 @@ class DedupIndex:
         """Remove every entry of these students from the index and from its history; returns
         how many entries were removed."""
         erased = pl.Series(sorted(set(student_pseudonyms)), dtype=pl.String)
+        with self._writer():
+            return self._erase(erased)
+
+    def _erase(self, erased: pl.Series) -> int:
         parts = dict(self.manifest()["parts"])
         current = {rel: key for key, rel in parts.items()}
         removed = 0

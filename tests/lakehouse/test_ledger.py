@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import polars as pl
 
@@ -54,3 +55,22 @@ def test_counts_that_do_not_add_up_do_not_reconcile() -> None:
         )
     )
     assert build_ledger(with_consent)["reconciles"].to_list() == [False]
+
+
+def test_ledger_columns_come_in_one_order_whatever_the_counts_order() -> None:
+    rows = [
+        ("i", date(2026, 1, 5), "landed", None, 10),
+        ("i", date(2026, 1, 5), "accepted", None, 7),
+        ("i", date(2026, 1, 5), "quarantined", None, 3),
+        ("i", date(2026, 1, 5), "quarantined", "bad_timestamp", 1),
+        ("i", date(2026, 1, 5), "quarantined", "malformed_json", 2),
+        ("i", date(2026, 1, 5), "excluded", None, 2),
+        ("i", date(2026, 1, 5), "excluded", "consent_pending", 2),
+        ("i", date(2026, 1, 5), "consented", None, 5),
+    ]
+    schema = ["institution_id", "night", "metric", "reason", "count"]
+    columns = {
+        tuple(build_ledger(pl.DataFrame(order, schema=schema, orient="row")).columns)
+        for order in (rows, rows[::-1], rows[3:] + rows[:3])
+    }
+    assert len(columns) == 1
