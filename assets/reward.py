@@ -11,9 +11,11 @@ from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites.reward import COVERAGE, reward_coverage, reward_suite
 from expectations.thresholds import load_thresholds
+from lakehouse.home import PartitionRef
 from lakehouse.lake import read_partition
 from lakehouse.reward_stage import (
     REWARD_TABLE,
+    RewardModelChoice,
     calibration_markdown,
     choose_reward_model,
     model_root,
@@ -23,6 +25,17 @@ from lakehouse.reward_stage import (
 )
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
+
+
+def _choose(lakehouse: LakehouseResource, ref: PartitionRef) -> RewardModelChoice:
+    """The night's model: chosen (trained) by `reward_model`, reused by `reward_scores`."""
+    configured = Path(lakehouse.reward_model_path) if lakehouse.reward_model_path else None
+    return choose_reward_model(
+        home=lakehouse.lake_home(),
+        ref=ref,
+        history_nights=lakehouse.reward_history_nights,
+        configured_path=configured,
+    )
 
 
 def _maybe(value: object) -> float | str:
@@ -47,13 +60,7 @@ def _maybe(value: object) -> float | str:
 def reward_model(context: AssetExecutionContext, lakehouse: LakehouseResource) -> MaterializeResult:
     ref = ref_from_context(context)
     home = lakehouse.lake_home()
-    configured = Path(lakehouse.reward_model_path) if lakehouse.reward_model_path else None
-    choice = choose_reward_model(
-        home=home,
-        ref=ref,
-        history_nights=lakehouse.reward_history_nights,
-        configured_path=configured,
-    )
+    choice = _choose(lakehouse, ref)
     holdout = choice.holdout or {}
     training = choice.metadata.get("training_nights") or {}
     rows = choice.metadata.get("rows") or {}
@@ -101,13 +108,7 @@ def reward_scores(
 
     ref = ref_from_context(context)
     home = lakehouse.lake_home()
-    configured = Path(lakehouse.reward_model_path) if lakehouse.reward_model_path else None
-    choice = choose_reward_model(
-        home=home,
-        ref=ref,
-        history_nights=lakehouse.reward_history_nights,
-        configured_path=configured,
-    )
+    choice = _choose(lakehouse, ref)
     source = home.partition_dir("silver", "scrubbed_submissions", ref)
     job = score_partitions(
         inputs=[source],

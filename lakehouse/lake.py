@@ -49,7 +49,8 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a folder's entries (after a rename into it), to the disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -94,7 +95,7 @@ def _publish(staged: Path, final: Path) -> None:
         os.rename(final, aside)
         os.rename(staged, final)
         shutil.rmtree(aside)
-    _fsync_dir(final.parent)
+    fsync_path(final.parent)
 
 
 @dataclass

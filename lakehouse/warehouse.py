@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lakehouse.home import LakehouseHome
+from lakehouse.lake import fsync_path
 
 DBT_PROJECT_DIR: Final = Path(__file__).resolve().parent.parent / "dbt_project"
 MANIFEST_PATH: Final = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -91,14 +92,6 @@ def _remove_build_file(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextmanager
 def _exclusive_lock(path: Path, timeout_s: float | None) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +126,9 @@ def publish(build_file: Path, warehouse: Path) -> None:
 
         with duckdb.connect(str(build_file)) as connection:
             connection.execute("checkpoint")
-    _fsync(build_file)
+    fsync_path(build_file)
     os.replace(build_file, warehouse)
-    _fsync(warehouse.parent)
+    fsync_path(warehouse.parent)
 
 
 @contextmanager

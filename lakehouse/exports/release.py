@@ -56,6 +56,7 @@ from lakehouse.exports.inputs import ReleaseInputs, load_inputs, sorted_refs
 from lakehouse.exports.preference import preference_frame
 from lakehouse.exports.shards import write_shards
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import fsync_path
 
 LATEST_NAME: Final = "LATEST"
 STAGING: Final = ".staging"
@@ -167,14 +168,6 @@ def published_releases(home: LakehouseHome, dataset: Dataset) -> list[str]:
     return sorted(p.name.removeprefix("release=") for p in folder.glob("release=*") if p.is_dir())
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _publish(staged: Path, final: Path) -> None:
     """Move a complete release folder into place. A rebuilt release (same id, so the same bytes)
     replaces the old one: the old folder is renamed aside first, then removed."""
@@ -185,7 +178,7 @@ def _publish(staged: Path, final: Path) -> None:
         shutil.rmtree(aside)
     else:
         os.rename(staged, final)
-    _fsync_dir(final.parent)
+    fsync_path(final.parent)
 
 
 def _write_latest(home: LakehouseHome, dataset: Dataset, rid: str) -> None:

@@ -20,6 +20,8 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.lake import fsync_path
+
 PARQUET_NAME: Final = "part-{:05d}.parquet"
 JSONL_NAME: Final = "part-{:05d}.jsonl.gz"
 GZIP_LEVEL: Final = 6
@@ -51,11 +53,6 @@ def shard_index(
     ).to_series()
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:
     """Write one shard as Parquet with the fixed settings every shard uses."""
     frame.write_parquet(
@@ -65,7 +62,7 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> None:
         statistics=True,
         row_group_size=max(frame.height, 1),
     )
-    _fsync(path)
+    fsync_path(path)
 
 
 def write_jsonl_gz(frame: pl.DataFrame, path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-from conftest import INST, N1, N2, answer, curated, sample_answers, scores, silver
 
 from lakehouse.exports import (
     EXPORT_COLUMNS,
@@ -14,6 +13,16 @@ from lakehouse.exports import (
     pretrain_frame,
     reward_frame,
     sft_frame,
+)
+from tests.lakehouse.exports.conftest import (
+    INST,
+    N1,
+    N2,
+    answer,
+    curated,
+    sample_answers,
+    scores,
+    silver,
 )
 
 ERASED = pl.DataFrame({"institution_id": [INST], "student_pseudonym": ["p_student0001"]})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
-from conftest import INST, answer, curated, silver
 
 from lakehouse.exports import EXPORT_COLUMNS, ExportConfig, answer_pool, preference_frame
+from tests.lakehouse.exports.conftest import INST, answer, curated, silver
 
 
 def _pairs(frame: pl.DataFrame, config: ExportConfig | None = None, clusters=None):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import INST, N1, N2, curated, erase, sample_answers, write_lake
 
 import lakehouse.exports.release as release_module
 from lakehouse.exports import (
@@ -26,6 +25,15 @@ from lakehouse.exports import (
 )
 from lakehouse.exports.cards import value_counts
 from lakehouse.home import LakehouseHome, PartitionRef
+from tests.lakehouse.exports.conftest import (
+    INST,
+    N1,
+    N2,
+    curated,
+    erase,
+    sample_answers,
+    write_lake,
+)
 
 SMALL = ExportConfig(shard_max_rows=4)
 
