@@ -34,6 +34,7 @@ def _choose(lakehouse: LakehouseResource, ref: PartitionRef) -> RewardModelChoic
         home=lakehouse.lake_home(),
         ref=ref,
         history_nights=lakehouse.reward_history_nights,
+        max_training_rows=lakehouse.reward_max_training_rows,
         configured_path=configured,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import sys
@@ -30,10 +31,23 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
     """Use `$DAGSTER_HOME`, else `<home>/.dagster`, so `make ui` shows the CLI's runs."""
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or home.root / ".dagster")
     dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
+    # Two runs started together would both create the instance's SQLite storage and stamp its
+    # schema version twice, which breaks every later open: create it once, under a lock.
+    lock = os.open(dagster_home / ".init.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config = dagster_home / "dagster.yaml"
+        if not config.exists():
+            staging = config.with_name(".dagster.yaml.tmp")
+            staging.write_text(DAGSTER_YAML)
+            os.replace(staging, config)
+        from dagster import DagsterInstance
+
+        with DagsterInstance.get():
+            pass
+    finally:
+        os.close(lock)
     return dagster_home
 
 

@@ -47,6 +47,14 @@ class LakehouseResource(ConfigurableResource):
         ge=1,
         description="Nights before the scored one whose graded answers train its reward model.",
     )
+    reward_max_training_rows: int = Field(
+        default=5000,
+        ge=1,
+        description=(
+            "Graded answers (a fixed hash sample of the window) that train a night's model: "
+            "bounds training cost however much history there is."
+        ),
+    )
     ray_score_min_rows: int = Field(
         default=2000,
         ge=0,

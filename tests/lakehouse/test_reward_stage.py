@@ -104,3 +104,14 @@ def test_configured_model_folder_is_used_as_given(
     chosen = choose_reward_model(home=reward_home, ref=first, configured_path=cold.path)
     assert chosen.scope == "configured" and chosen.path == cold.path
     assert chosen.version == cold.version
+
+
+def test_training_rows_are_capped_by_a_fixed_sample(reward_home: LakehouseHome) -> None:
+    second = _nights(reward_home)[-1]
+    choice = choose_reward_model(home=reward_home, ref=second, max_training_rows=60)
+    assert choice.scope == "institution"
+    assert choice.metadata["rows"]["graded"] == 60
+    other = LakehouseHome(reward_home.root.with_name("again"))
+    shutil.copytree(reward_home.root, other.root, ignore=shutil.ignore_patterns("models"))
+    again = choose_reward_model(home=other, ref=second, max_training_rows=60)
+    assert again.version == choice.version  # the same sample, so the same model

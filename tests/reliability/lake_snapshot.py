@@ -26,19 +26,6 @@ IGNORED_COLUMNS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 """Columns that legitimately differ between two runs on the same input, by table, with why."""
 
-KNOWN_DIVERGENT: Final[Mapping[str, str]] = {
-    "copy_clusters": (
-        "a re-run of an earlier night also lists members recorded in the dedup index by a later "
-        "night (lakehouse/filters/dedup.py copy_clusters reads every other partition of the "
-        "index, not only the earlier ones): reported in issue #9"
-    ),
-    "partition_ledger": (
-        "the order of the `*_by_reason` columns follows an unordered group_by in "
-        "lakehouse/ledger.py build_ledger (same values, same names): reported in issue #9"
-    ),
-}
-"""Known run-to-run differences that should not exist, with the code that causes each."""
-
 
 def cli_env(root: Path) -> dict[str, str]:
     """The environment of a CLI run on `root`: its own Dagster home, output unbuffered."""
@@ -134,23 +121,8 @@ def _drop_ignored(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop(list(IGNORED_COLUMNS.get(table, {})), strict=False)
 
 
-def _same(table: str, got: pl.DataFrame, want: pl.DataFrame) -> bool:
-    if table == "partition_ledger" and set(got.columns) == set(want.columns):
-        got = got.select(want.columns)
-    if got.schema != want.schema:
-        return False
-    got, want = _sorted(got), _sorted(want)
-    if got.equals(want):
-        return True
-    if table in KNOWN_DIVERGENT and table == "copy_clusters":
-        # the re-run may only add members from later nights to the reference's clusters
-        keys = ["cluster_id", "institution_id", "assignment_id"]
-        joined = want.join(got, on=keys, how="left", suffix="_got")
-        return joined.height == want.height and all(
-            g is not None and set(w.to_list()) <= set(g.to_list())
-            for w, g in zip(joined["members"], joined["members_got"], strict=True)
-        )
-    return False
+def _same(got: pl.DataFrame, want: pl.DataFrame) -> bool:
+    return got.schema == want.schema and _sorted(got).equals(_sorted(want))
 
 
 def assert_partitions_match(got: Snapshot, reference: Snapshot, *, complete: bool) -> None:
@@ -166,8 +138,7 @@ def assert_partitions_match(got: Snapshot, reference: Snapshot, *, complete: boo
             continue  # mid-run the index holds a prefix of the nights (checked at the end)
         want_names, want = reference.partitions[key]
         assert names == want_names, f"{key}: files {names} != {want_names}"
-        table = "index" if key.startswith("index/") else _table_of(key)
-        assert _same(table, frame, want), f"{key}: rows differ from the uninterrupted run"
+        assert _same(frame, want), f"{key}: rows differ from the uninterrupted run"
 
 
 def hive_files(root: Path) -> list[str]:
