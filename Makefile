@@ -31,7 +31,7 @@ demo: install
 
 ## make test: install, lint, type-check, run the whole test suite.
 test: install lint typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 ## make test-fast: the same without the slow end-to-end tests.
 test-fast: install lint typecheck
