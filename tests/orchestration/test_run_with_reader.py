@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse.test_concurrency import READER, _wait_for
+from tests.warehouse.test_warehouse_concurrency import READER, _wait_for
 
 LAKEHOUSE = [sys.executable, "-m", "orchestration.cli"]
 
