@@ -47,7 +47,7 @@ typecheck: install
 ## make ui: the Dagster UI on the demo home (http://localhost:3000).
 ui: install
 	mkdir -p $(DEMO_HOME)/.dagster
-	test -f $(DEMO_HOME)/.dagster/dagster.yaml || printf 'telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n' > $(DEMO_HOME)/.dagster/dagster.yaml
+	test -f $(DEMO_HOME)/.dagster/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DEMO_HOME)/.dagster/dagster.yaml
 	LAKEHOUSE_HOME=$(abspath $(DEMO_HOME)) DAGSTER_HOME=$(abspath $(DEMO_HOME))/.dagster \
 		LAKEHOUSE_PSEUDONYM_KEY_FILE=$(abspath $(DEMO_HOME))/.secrets/pseudonym.key \
 		env --default-signal=INT $(BIN)/dagster dev -w workspace.yaml -h 0.0.0.0 -p 3000

@@ -24,9 +24,6 @@ from lakehouse.pseudonym import PseudonymKeyError, load_key
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
-concurrency:
-  pools:
-    default_limit: 1  # duckdb_writer: one warehouse writer at a time across all runs
 """
 
 

@@ -146,20 +146,20 @@ def test_run_without_a_pseudonym_key_is_an_actionable_error(
 
 
 @pytest.mark.slow
-def test_three_institutions_four_nights_reconcile_and_publish(tmp_path: Path) -> None:
+def test_two_institutions_two_nights_reconcile_and_publish(tmp_path: Path) -> None:
     root = tmp_path / "home"
     env = {**os.environ, "LAKEHOUSE_HOME": str(root)}
     lakehouse = [sys.executable, "-m", "orchestration.cli"]
     subprocess.run(
-        [*lakehouse, "generate", "--institutions", "3", "--nights", "4", "--submissions", "200"],
+        [*lakehouse, "generate", "--institutions", "2", "--nights", "2", "--submissions", "200"],
         check=True,
         env=env,
     )
     run = subprocess.run([*lakehouse, "run"], check=True, env=env, capture_output=True, text=True)
-    assert run.stdout.count(": ok in") == 12
+    assert run.stdout.count(": ok in") == 4
     assert "| preference " in run.stdout and "warehouse:" in run.stdout
     ledger = _ledger(root)
-    assert ledger.height == 12 and ledger["reconciles"].all()
+    assert ledger.height == 4 and ledger["reconciles"].all()
     for row in ledger.iter_rows(named=True):
         truth = json.loads(
             (
