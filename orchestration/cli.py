@@ -44,8 +44,8 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
             os.replace(staging, config)
         from dagster import DagsterInstance
 
-        with DagsterInstance.get():
-            pass
+        # not `with`: entering would also make it the process's current instance
+        DagsterInstance.get().dispose()
     finally:
         os.close(lock)
     return dagster_home

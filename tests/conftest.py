@@ -111,3 +111,13 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
         curate_partition(home=home, ref=ref, key=load_key())
         ledger_partition(home=home, ref=ref)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_dagster_state_storage() -> Any:
+    """Tests run many Dagster instances in one process; each test starts with no current
+    definitions-state storage, so none can inherit one whose instance is gone."""
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield

