@@ -60,9 +60,19 @@ def test_two_runs_of_different_institutions_at_once_equal_a_sequential_run(
     assert len(ledgers) == 2 and all(f["reconciles"].all() for f in ledgers)
     parts = DedupIndex(concurrent_root / "index" / "dedup").manifest()["parts"]
     assert sorted(parts) == ["inst_000|2026-01-05", "inst_001|2026-01-05"]
-    # copy clusters list the members of earlier-ranked partitions already in the dedup index;
-    # two institutions' same night curated at once may or may not see each other's entries, so
-    # only their presence is compared (the sequential order decides what a cluster lists)
+    # Cross-institution dedup gives precedence to whichever same-night partition reached the
+    # dedup index first, so the curated layer (documents kept or dropped as duplicates, the
+    # funnel, copy clusters, kept/dropped counts) depends on which run got there first: it is
+    # compared for presence only. Every other layer must equal the sequential run.
     assert_partitions_match(
-        got, snapshot(sequential_root), complete=True, skip_tables=("copy_clusters",)
+        got,
+        snapshot(sequential_root),
+        complete=True,
+        skip_tables=(
+            "curated_documents",
+            "filter_funnel",
+            "copy_clusters",
+            "partition_ledger",
+            "stage=curate",
+        ),
     )
