@@ -3,24 +3,19 @@ preference pairs whose chosen answer was graded higher than the rejected one."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final
 
 from expectations.gate import expect, expect_unique, make_suite
 from expectations.patterns import PII_PATTERNS
 from expectations.thresholds import ExportsThresholds
+from lakehouse.exports.config import Dataset
+from lakehouse.exports.datasets import EXPORT_COLUMNS
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
 
-Dataset = Literal["pretrain", "sft", "preference", "reward", "critique"]
-
-EXPORT_SCHEMAS: Final[dict[str, tuple[str, ...]]] = {
-    "pretrain": ("id", "text", "source", "added", "created", "metadata"),
-    "sft": ("prompt", "response", "metadata"),
-    "preference": ("prompt", "chosen", "rejected", "chosen_grade", "rejected_grade", "metadata"),
-    "reward": ("prompt", "response", "reward", "rm_score", "metadata"),
-    "critique": ("prompt", "response", "feedback", "grade", "metadata"),
-}
+EXPORT_SCHEMAS: Final[dict[Dataset, tuple[str, ...]]] = EXPORT_COLUMNS
+"""The gate checks the exact columns the exports library writes (one definition, not two)."""
 NON_EMPTY: Final[dict[str, tuple[str, ...]]] = {
     "pretrain": ("id", "text"),
     "sft": ("prompt", "response"),
