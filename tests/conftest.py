@@ -114,10 +114,36 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
 
 
 @pytest.fixture(autouse=True)
-def _no_stale_dagster_state_storage() -> Any:
-    """Tests run many Dagster instances in one process; each test starts with no current
-    definitions-state storage, so none can inherit one whose instance is gone."""
-    from dagster._core.storage.defs_state.base import set_defs_state_storage
+def _dagster_state_isolated() -> Any:
+    """No Dagster process-wide state survives a test, whatever order tests run in.
 
-    with set_defs_state_storage(None):
-        yield
+    Dagster keeps the current definitions-state storage in a context variable that entering an
+    instance sets and leaving it resets. A schedule or sensor context that is built without
+    `with` enters an instance on first use and never leaves it; when the context is later
+    garbage-collected, its clean-up resets the variable to whatever was current when it was
+    entered: an instance that is gone by then, whose deleted folder the next `materialize` tried
+    to open (issue 19). Collect garbage while the test still owns the variable, so such a leak
+    fails the test that caused it, and restore `DAGSTER_HOME` (the CLI sets it for a run).
+    """
+    import gc
+
+    from dagster._core.definitions.definitions_load_context import DefinitionsLoadContext
+    from dagster._core.storage.defs_state.base import DefsStateStorage, _current_storage
+
+    dagster_home = os.environ.get("DAGSTER_HOME")
+    assert DefsStateStorage.get() is None, "a Dagster instance was left entered before this test"
+    assert not DefinitionsLoadContext.is_set(), "a definitions-load context was left behind"
+    yield
+    gc.collect()
+    left = DefsStateStorage.get()
+    load_context_left = DefinitionsLoadContext.is_set()
+    _current_storage.set(None)  # a failure below must not cascade into later tests
+    DefinitionsLoadContext.set(None)  # type: ignore[arg-type]
+    if dagster_home is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = dagster_home
+    assert left is None, (
+        "this test left a Dagster instance entered (build schedule/sensor contexts with `with`)"
+    )
+    assert not load_context_left, "this test left a Dagster definitions-load context set"

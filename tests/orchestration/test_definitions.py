@@ -11,6 +11,7 @@ import pytest
 from dagster import (
     DagsterInstance,
     MultiPartitionKey,
+    SensorResult,
     build_schedule_context,
     build_sensor_context,
     instance_for_test,
@@ -99,34 +100,29 @@ def test_sensor_onboards_new_institutions_and_requests_settled_nights(
     _old(folder / "a.jsonl")
     instance = DagsterInstance.ephemeral()
     resource = LakehouseResource(home=str(home.root), sensor_settle_seconds=60)
-    result = landing_sensor(
-        build_sensor_context(instance=instance, resources={"lakehouse": resource})
-    )
+
+    def sense(cursor: str | None = None) -> SensorResult:
+        with build_sensor_context(
+            instance=instance, cursor=cursor, resources={"lakehouse": resource}
+        ) as context:
+            result = landing_sensor(context)
+        assert isinstance(result, SensorResult)
+        return result
+
+    result = sense()
     assert [r.partition_key for r in result.run_requests] == [partition_key(recent)]
     added = result.dynamic_partitions_requests[0]
     assert sorted(added.partition_keys) == ["inst_new", "inst_test"]
     instance.add_dynamic_partitions(INSTITUTION, list(added.partition_keys))
 
-    again = landing_sensor(
-        build_sensor_context(
-            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
-        )
-    )
+    again = sense(result.cursor)
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
 
     (folder / "b.csv").write_text("submission_id\n")
-    unsettled = landing_sensor(
-        build_sensor_context(
-            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
-        )
-    )
+    unsettled = sense(result.cursor)
     assert unsettled.run_requests == [], "a folder still being written is not picked up yet"
     _old(folder / "b.csv")
-    late = landing_sensor(
-        build_sensor_context(
-            instance=instance, cursor=result.cursor, resources={"lakehouse": resource}
-        )
-    )
+    late = sense(result.cursor)
     assert [r.partition_key for r in late.run_requests] == [partition_key(recent)]
 
 
@@ -139,21 +135,23 @@ def _check_schedule(home: LakehouseHome, instance: DagsterInstance) -> None:
     instance.add_dynamic_partitions(INSTITUTION, ["inst_a", "inst_b"])
     home.night_dir(PartitionRef("inst_a", date(2026, 1, 5))).mkdir(parents=True)
     resource = LakehouseResource(home=str(home.root))
-    context = build_schedule_context(
+    # a context enters its own instance on first use: close it (`with`), or its clean-up runs
+    # whenever it is garbage-collected and restores a dead instance's state storage then
+    with build_schedule_context(
         instance=instance,
         scheduled_execution_time=datetime(2026, 1, 6, 2, 30, tzinfo=UTC),
         resources={"lakehouse": resource},
-    )
-    requests = nightly_schedule(context)
+    ) as context:
+        requests = nightly_schedule(context)
     assert [r.partition_key for r in requests] == [
         partition_key(PartitionRef("inst_a", date(2026, 1, 5)))
     ]
-    quiet = build_schedule_context(
+    with build_schedule_context(
         instance=instance,
         scheduled_execution_time=datetime(2026, 2, 6, 2, 30, tzinfo=UTC),
         resources={"lakehouse": resource},
-    )
-    assert "no institution has landed night 2026-02-05" in nightly_schedule(quiet).skip_message
+    ) as quiet:
+        assert "no institution has landed night 2026-02-05" in nightly_schedule(quiet).skip_message
 
 
 @pytest.fixture(autouse=True)

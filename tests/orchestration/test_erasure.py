@@ -91,12 +91,13 @@ def test_erase_then_rerun_and_the_student_is_nowhere(tmp_path: Path) -> None:
     (erasure / "2026-02-01.csv").write_text(
         f"student_id,requested_at\n{victim},2026-02-01T00:00:00Z\n"
     )
-    with DagsterInstance.ephemeral() as instance:
-        sensor = erasure_sensor(
-            build_sensor_context(
-                instance=instance, resources={"lakehouse": LakehouseResource(home=str(root))}
-            )
-        )
+    with (
+        DagsterInstance.ephemeral() as instance,
+        build_sensor_context(
+            instance=instance, resources={"lakehouse": LakehouseResource(home=str(root))}
+        ) as context,
+    ):
+        sensor = erasure_sensor(context)
     nights = sorted(bronze.filter(pl.col("student_id") == victim)["night"].unique())
     assert sorted(r.partition_key for r in sensor.run_requests) == sorted(
         partition_key(ref) for ref in home.landed_partitions() if ref.night in nights
