@@ -10,7 +10,7 @@ from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import curated_suite
 from expectations.thresholds import load_thresholds
-from lakehouse.curate_stage import CURATED_TABLE, curate_partition
+from lakehouse.curate_stage import CURATED_TABLE, curate_partition, trained_models
 from lakehouse.pseudonym import load_key
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
@@ -56,9 +56,14 @@ def curated_documents(
             "funnel": MetadataValue.md(_funnel_markdown(result.funnel)),
             "languages": MetadataValue.json({str(k): v for k, v in result.languages.items()}),
             "copy_clusters": result.copy_clusters,
-            "filter_models": str(result.model_dir)
-            if result.model_dir
-            else "none yet (first night)",
+            "filter_models": MetadataValue.json(
+                {
+                    "folder": str(result.model_dir) if result.model_dir else None,
+                    "trained": trained_models(result.model_dir),
+                    "note": "perplexity and quality pass documents unjudged without a model "
+                    "(no earlier night, or too few graded answers per language)",
+                }
+            ),
             "path": MetadataValue.path(str(home.partition_dir("silver", CURATED_TABLE, ref))),
         }
     )

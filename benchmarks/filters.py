@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/filters.py [--docs 20000] [--seed 0]
 
 Documents: answers from the project generator (lakehouse.generate) when it is importable, SAF
-answers and FLORES sentences from /work/shared/data when present, plus synthetic junk
+answers and FLORES sentences from ../shared/data (beside the project root) when present, plus synthetic junk
 (repetition, symbols, lorem ipsum, code), sampled to --docs. Our side runs single-threaded
 (POLARS_MAX_THREADS=1, RAYON_NUM_THREADS=1) in a child process so docs/s is per core; DataTrove's
 side (pure Python, one core) runs in .venv-bench through benchmarks/filters_datatrove.py.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
-DATA = Path("/work/shared/data")
+DATA = ROOT / ".." / "shared" / "data"
 
 
 def junk(rng: random.Random, n: int) -> list[str]:

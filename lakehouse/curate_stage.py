@@ -10,6 +10,8 @@ night; a night is recorded only after its outputs are published.
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +31,7 @@ CURATED_TABLE: Final = "curated_documents"
 FUNNEL_TABLE: Final = "filter_funnel"
 CLUSTERS_TABLE: Final = "copy_clusters"
 STAGE: Final = "curate"
+TRAINED_FILE: Final = "TRAINED.json"
 _INDEX_ONLY: Final = ("minhash_dedup_band_keys", "paragraph_dedup_hashes")
 
 
@@ -72,9 +75,35 @@ def filter_models(home: LakehouseHome, ref: PartitionRef, *, history_nights: int
     if history is None or history.is_empty():
         return None
     staging = folder.with_name(folder.name + ".tmp")
-    train_filter_models(frame=history, model_dir=staging)
+    # a killed run may have left its staging folder half-written: start it again
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    trained = train_filter_models(frame=history, model_dir=staging)
+    # the folder exists even when there was nothing to learn from (no grades, too few answers
+    # per language), so a re-run of this night makes the same decision without retraining
+    (staging / TRAINED_FILE).write_text(
+        json.dumps(
+            {
+                "history_rows": history.height,
+                "models": {
+                    name: None if path is None else str(path.relative_to(staging))
+                    for name, path in sorted(trained.items())
+                },
+            },
+            indent=1,
+        )
+    )
     staging.rename(folder)
     return folder
+
+
+def trained_models(folder: Path | None) -> list[str]:
+    """The models a night's filter-model folder holds (`perplexity/<lang>`, `quality`); empty
+    when none: their steps pass documents unjudged."""
+    if folder is None or not (folder / TRAINED_FILE).exists():
+        return []
+    models = json.loads((folder / TRAINED_FILE).read_text())["models"]
+    return sorted(name for name, path in models.items() if path is not None)
 
 
 def erase_from_index(home: LakehouseHome, institution_id: str, key: bytes) -> int:

@@ -153,7 +153,9 @@ def detect_languages(texts: pl.Series) -> pl.DataFrame:
         result = predict(text + "\n", 1, 0.0, "replace") if text.strip() else []
         if result:
             labels.append(result[0][1].removeprefix("__label__"))
-            scores.append(float(result[0][0]))
+            # fastText's softmax comes back a hair above 1 for confident predictions
+            # (1.0000620 on a FLORES-200 sentence): clip where the score is made
+            scores.append(min(1.0, max(0.0, float(result[0][0]))))
         else:
             labels.append(None)
             scores.append(None)

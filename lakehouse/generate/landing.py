@@ -52,7 +52,7 @@ def generate_home(
 ) -> GenerationSummary:
     """Write `landing/` and `_truth/` under `home` (see shared/CONTRACT.md for the landing layout).
 
-    The same arguments always give byte-identical files. `corpus_dir` (e.g. /work/shared/data)
+    The same arguments always give byte-identical files. `corpus_dir` (e.g. ../shared/data beside the project)
     adds FLORES-200 sentences as off-topic padding; without it only built-in phrase banks are used.
     With `malformed`, every night carries every kind of defect, so needs at least 50 submissions.
     """

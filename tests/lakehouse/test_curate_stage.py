@@ -3,13 +3,32 @@ identical and never its own duplicate, models are trained only on earlier nights
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
 import polars as pl
 import pytest
 
-from lakehouse.curate_stage import CURATED_TABLE, curate_partition, model_dir_for
-from lakehouse.home import LakehouseHome
+from lakehouse.curate_stage import (
+    CURATED_TABLE,
+    curate_partition,
+    filter_models,
+    model_dir_for,
+    trained_models,
+)
+from lakehouse.filters import build_default_chain
+from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import read_partition
 from lakehouse.pseudonym import load_key
+from lakehouse.scrub_stage import SCRUBBED_TABLE
+from tests.lakehouse.filters.conftest import _make_frame
+from tests.shared_data import FLORES, SAF, require
+
+
+@pytest.fixture
+def make_frame() -> Callable[..., pl.DataFrame]:
+    return _make_frame
 
 
 @pytest.fixture
@@ -51,3 +70,61 @@ def test_rerunning_a_night_gives_the_same_documents(curated: LakehouseHome) -> N
         & (pl.col("exact_dedup_duplicate_of") == pl.col("submission_id"))
     )
     assert own.is_empty()
+
+
+def _silver_night(home: LakehouseHome, ref: PartitionRef, frame: pl.DataFrame) -> None:
+    folder = home.partition_dir("silver", SCRUBBED_TABLE, ref)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(folder / "part-0.parquet")
+
+
+def _real_answers(kind: str) -> tuple[list[str], list[float | None]]:
+    if kind == "flores_hindi":
+        flores = pl.read_csv(require(FLORES), separator="\t", quote_char=None)
+        texts = flores.filter(pl.col("lang") == "hi")["text"].head(40).to_list()
+        return texts, [None] * len(texts)
+    saf = pl.read_ndjson(require(SAF)).head(40 if kind != "saf_graded" else 300)
+    answers = saf.get_column(next(c for c in saf.columns if "answer" in c.lower())).to_list()
+    if kind == "saf_ungraded":
+        return answers, [None] * len(answers)
+    if kind == "three_rows":
+        return answers[:3], [1.0, 0.0, 0.5]
+    return answers, [float(g) * 10 for g in saf.get_column("score").to_list()]
+
+
+@pytest.mark.parametrize("kind", ["saf_ungraded", "flores_hindi", "three_rows", "saf_graded"])
+def test_filter_models_with_little_or_no_history_never_crash(
+    tmp_path: Path, make_frame: Callable[..., pl.DataFrame], kind: str
+) -> None:
+    """Nights after the first of an institution without grades crashed (issue 13): the staging
+    folder was renamed though nothing had been trained into it. A killed run's leftover staging
+    folder must not break the next run either."""
+    home = LakehouseHome(tmp_path / "home")
+    first, second = (
+        PartitionRef("inst_x", date(2026, 1, 5)),
+        PartitionRef("inst_x", date(2026, 1, 6)),
+    )
+    texts, grades = _real_answers(kind)
+    _silver_night(
+        home, first, make_frame(texts, institution="inst_x", night=first.night, grades=grades)
+    )
+    leftover = model_dir_for(home, second).with_name(model_dir_for(home, second).name + ".tmp")
+    (leftover / "perplexity" / "en").mkdir(parents=True)
+    (leftover / "perplexity" / "en" / "half-written").write_text("killed here")
+
+    folder = filter_models(home, second, history_nights=7)
+    assert folder == model_dir_for(home, second) and folder.is_dir()
+    assert not leftover.exists()
+    trained = trained_models(folder)
+    assert filter_models(home, second, history_nights=7) == folder  # re-run reuses the decision
+    tonight = make_frame(texts, institution="inst_x", night=second.night, grades=grades)
+    docs = build_default_chain(model_dir=folder, index_dir=None).run(tonight).documents
+    assert docs.height == len(texts)
+    if kind == "saf_graded":
+        assert trained == ["perplexity/en", "quality"]
+        assert docs["quality_judged"].all() and docs["perplexity_judged"].any()
+    else:
+        # nothing to learn from: the steps say so and pass every document unjudged
+        assert trained == []
+        assert not docs["quality_judged"].any() and docs["quality_pass"].all()
+        assert docs["perplexity_pass"].all()

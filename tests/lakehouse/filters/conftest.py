@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-FLORES = Path("/work/shared/data/flores200_dev_11lang.tsv")
+from tests.shared_data import FLORES, require
 
 
 def _make_frame(
@@ -42,9 +41,7 @@ def _make_frame(
 
 @pytest.fixture(scope="session")
 def flores() -> pl.DataFrame:
-    if not FLORES.exists():
-        pytest.skip(f"{FLORES} is absent")
-    return pl.read_csv(FLORES, separator="\t", quote_char=None)
+    return pl.read_csv(require(FLORES), separator="\t", quote_char=None)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import polars as pl
 
-from lakehouse.filters.language import LanguageParams, LanguageStep
+from lakehouse.filters.language import LanguageParams, LanguageStep, detect_languages
 
 
 def test_english_and_indian_languages_pass_and_others_fail(make_frame):
@@ -42,3 +42,12 @@ def test_allow_list_is_per_institution(make_frame):
     assert out["language_detected"][0] == "ta"
     assert out["language_pass"].to_list() == [False]
     assert isinstance(out, pl.DataFrame)
+
+
+def test_scores_stay_in_unit_range_on_real_sentences(flores: pl.DataFrame) -> None:
+    """fastText returned 1.0000620 for some FLORES sentences, and the curated gate's
+    `language_score_in_range` falsely blocked whole partitions (issue 13)."""
+    scores = detect_languages(flores["text"])["score"]
+    assert scores.null_count() == 0
+    assert scores.min() >= 0.0 and scores.max() <= 1.0  # type: ignore[operator]
+    assert (scores == 1.0).any(), "the most confident predictions are clipped to exactly 1"
