@@ -26,6 +26,14 @@ class InstitutionConfig(BaseModel):
         default=None,
         description="Regexes of the institution's roll numbers / USNs (default: the VTU USN).",
     )
+    non_answer_phrases: tuple[str, ...] = Field(
+        default=(),
+        description="The institution's own non-answer placeholders, added to the chain's lists.",
+    )
+    non_answer_allowed_phrases: tuple[str, ...] = Field(
+        default=(),
+        description="Phrases that are real answers in its courses (e.g. 'Na' in chemistry).",
+    )
 
 
 def institution_config_path(home: LakehouseHome, institution_id: str) -> Path:

@@ -24,6 +24,7 @@ from lakehouse.filters.doc_quality import (
     train_quality_model,
 )
 from lakehouse.filters.language import LanguageParams, LanguageStep
+from lakehouse.filters.non_answer import NonAnswerParams, NonAnswerStep
 from lakehouse.filters.perplexity import (
     PerplexityParams,
     PerplexityStep,
@@ -34,12 +35,14 @@ from lakehouse.filters.repetition import RepetitionParams, RepetitionStep
 from lakehouse.filters.safety import SafetyParams, SafetyStep
 from lakehouse.filters.text_metrics import TextMetricParams, TextMetricsStep
 from lakehouse.filters.topic import TopicParams, TopicStep
+from lakehouse.institution_config import InstitutionConfig
 
 
 @dataclass(frozen=True)
 class ChainConfig:
     """Per-institution parameters of every step (defaults documented on each Params class)."""
 
+    non_answer: NonAnswerParams = field(default_factory=NonAnswerParams)
     language: LanguageParams = field(default_factory=LanguageParams)
     text_metrics: TextMetricParams = field(default_factory=TextMetricParams)
     repetition: RepetitionParams = field(default_factory=RepetitionParams)
@@ -52,11 +55,26 @@ class ChainConfig:
     topic: TopicParams = field(default_factory=TopicParams)
 
 
+def chain_config_for(settings: InstitutionConfig) -> ChainConfig:
+    """The chain settings an institution's `config/institutions/<inst>.yaml` asks for (its own
+    non-answer phrases and the phrases that are real answers in its courses)."""
+    return ChainConfig(
+        non_answer=NonAnswerParams.for_institution(
+            extra_phrases=settings.non_answer_phrases,
+            allowed_phrases=settings.non_answer_allowed_phrases,
+        )
+    )
+
+
 def build_default_chain(
     *, model_dir: Path | None, index_dir: Path | None, config: ChainConfig | None = None
 ) -> Chain:
-    """Yi's chain: language -> text_metrics -> repetition -> correction -> perplexity -> quality
-    -> paragraph_dedup -> minhash_dedup -> exact_dedup -> safety -> topic.
+    """Yi's chain after one homework step: non_answer -> language -> text_metrics -> repetition
+    -> correction -> perplexity -> quality -> paragraph_dedup -> minhash_dedup -> exact_dedup -> safety -> topic.
+
+    Non-answers ("No response.", "N/A", "पता नहीं", a restated question) go first: they are
+    not documents at all, and dropping them by name keeps every later funnel row about real
+    answers (otherwise "No response." would count as a text-metric or language drop).
 
     `model_dir`: the institution's model folder (`perplexity/<lang>/vNNNN/`, `quality/vNNNN/`, as
     written by `train_models`); None or empty: those steps pass every document, unjudged.
@@ -68,6 +86,7 @@ def build_default_chain(
     quality_model = None if model_dir is None else load_quality_model(model_dir=model_dir)
     return Chain(
         steps=(
+            NonAnswerStep(params=c.non_answer),
             LanguageStep(params=c.language),
             TextMetricsStep(params=c.text_metrics),
             RepetitionStep(params=c.repetition),

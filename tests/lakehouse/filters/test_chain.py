@@ -17,6 +17,7 @@ def test_default_chain_funnel_reconciles_and_keeps_attributes(make_frame, tmp_pa
     assert written["quality"] is not None and "perplexity/en" in written
     chain = build_default_chain(model_dir=tmp_path / "models", index_dir=tmp_path / "index")
     assert chain.step_names == (
+        "non_answer",
         "language",
         "text_metrics",
         "repetition",
