@@ -27,7 +27,6 @@ from lakehouse.filters.hashing import mix, segment_hashes, shingle_hashes, stabl
 from lakehouse.filters.step import TEXT_COLUMN, pass_column, require_columns
 from lakehouse.filters.text_units import paragraphs, words
 
-PARTITION_COLUMNS = ("institution_id", "night", "submission_id")
 INFO_COLUMNS = (
     "submission_id",
     "student_pseudonym",
@@ -39,6 +38,22 @@ INFO_COLUMNS = (
 
 def _partitions(frame: pl.DataFrame) -> list[tuple[str, dt.date]]:
     return [(str(i), n) for i, n in frame.select("institution_id", "night").unique().iter_rows()]
+
+
+def _ranked_before(frame: pl.DataFrame) -> pl.Expr:
+    """Index entries of partitions that precede every partition of `frame` in the fixed order
+    (night, institution): the only history that may judge tonight. Entries of partitions
+    ranked after it (written by an earlier run, or by a run that got there first) are never
+    read, so a re-run, or a run in another order, makes the same decisions."""
+    first_inst, first_night = min(_partitions(frame), key=lambda p: (p[1], p[0]))
+    return (pl.col("night") < first_night) | (
+        (pl.col("night") == first_night) & (pl.col("institution_id") < first_inst)
+    )
+
+
+def _pointer(institution: str, submission: str) -> pl.Expr:
+    """`<institution>/<submission>`: submission ids repeat across institutions."""
+    return pl.concat_str([pl.col(institution), pl.col(submission)], separator="/")
 
 
 def _flat_words(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +130,7 @@ def _history(
     """History entries sharing a key with tonight (read lazily: only compact key columns)."""
     if index is None:
         return pl.DataFrame(schema=ENTRY_SCHEMA)
-    lazy = index.entries(exclude=_partitions(frame))
+    lazy = index.entries(exclude=_partitions(frame)).filter(_ranked_before(frame))
     wanted = pl.DataFrame({key: keys}).unique().lazy()
     if ENTRY_SCHEMA[key] == pl.List(pl.UInt64()):
         hits = (
@@ -126,12 +141,6 @@ def _history(
         )
         return lazy.join(hits, on=["submission_id", "institution_id"], how="semi").collect()
     return lazy.join(wanted, on=key, how="semi").collect()
-
-
-@dataclass(frozen=True)
-class DedupParams:
-    index: DedupIndex | None = None
-    """None: dedup within the frame only (tests, notebooks)."""
 
 
 def _first_seen(union: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -147,7 +156,8 @@ def _first_seen(union: pl.DataFrame, key: str) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class ExactDedupStep:
-    """Columns `exact_dedup_hash`, `exact_dedup_duplicate_of` (submission id of the first copy),
+    """Columns `exact_dedup_hash`, `exact_dedup_duplicate_of` (`<institution>/<submission>` of
+    the first copy),
     `exact_dedup_pass`."""
 
     index: DedupIndex | None = None
@@ -161,7 +171,7 @@ class ExactDedupStep:
         return (
             frame.rename({"exact_hash": f"{self.name}_hash"})
             .with_columns(
-                **{f"{self.name}_duplicate_of": dup_of["dup_submission"]},
+                **{f"{self.name}_duplicate_of": dup_of["dup_pointer"]},
             )
             .with_columns(
                 pl.col(f"{self.name}_duplicate_of").is_null().alias(pass_column(self.name))
@@ -177,6 +187,7 @@ def _duplicate_of(union: pl.DataFrame, key: str) -> pl.DataFrame:
     )
     lookup = union.select(
         pl.col("rank").alias("_first"),
+        dup_pointer=_pointer("institution_id", "submission_id"),
         dup_submission="submission_id",
         dup_institution="institution_id",
         dup_question="question_id",
@@ -302,9 +313,7 @@ class MinHashDedupStep:
             if np.array_equal(nxt, root):
                 break
             root = nxt
-        own_cluster = pl.concat_str(
-            [pl.col("institution_id"), pl.col("submission_id")], separator="/"
-        )
+        own_cluster = _pointer("institution_id", "submission_id")
         stored = history.select("institution_id", "submission_id", "cluster_id")
         labelled = union.join(
             stored, on=["institution_id", "submission_id"], how="left", maintain_order="left"
@@ -326,13 +335,14 @@ class MinHashDedupStep:
         )
         return (
             frame.with_columns(
+                _dup_pointer=dup["dup_pointer"],
                 _dup_submission=dup["dup_submission"],
                 _dup_institution=dup["dup_institution"],
                 _dup_question=dup["dup_question"],
             )
             .with_columns(
                 **{
-                    f"{n}_duplicate_of": pl.col("_dup_submission"),
+                    f"{n}_duplicate_of": pl.col("_dup_pointer"),
                     f"{n}_cluster": pl.lit(tonight_clusters),
                     f"{n}_scope": scope,
                     f"{n}_judged": pl.col("band_keys").is_not_null(),
@@ -340,7 +350,7 @@ class MinHashDedupStep:
             )
             .with_columns(pl.col(f"{n}_duplicate_of").is_null().alias(pass_column(n)))
             .rename({"band_keys": f"{n}_band_keys"})
-            .drop("_dup_submission", "_dup_institution", "_dup_question")
+            .drop("_dup_pointer", "_dup_submission", "_dup_institution", "_dup_question")
         )
 
 
@@ -388,15 +398,10 @@ def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -
         )
     )
     if index is not None and clustered.height:
-        # only partitions ranked before tonight's, as dedup ranks them (night, institution): a
-        # re-run of an old night must not gain members from nights curated after it
-        first_inst, first_night = min(_partitions(documents), key=lambda p: (p[1], p[0]))
-        earlier = (pl.col("night") < first_night) | (
-            (pl.col("night") == first_night) & (pl.col("institution_id") < first_inst)
-        )
+        # a re-run of an old night must not gain members from nights curated after it
         past = (
             index.entries(exclude=_partitions(documents))
-            .filter(earlier)
+            .filter(_ranked_before(documents))
             .join(
                 clustered.select(cluster_id="minhash_dedup_cluster").unique().lazy(),
                 on="cluster_id",

@@ -66,8 +66,8 @@ def test_rerunning_a_night_gives_the_same_documents(curated: LakehouseHome) -> N
     after = read_partition(curated, "silver", CURATED_TABLE, ref)
     assert before.sort("submission_id").equals(after.sort("submission_id"))
     own = after.filter(
-        pl.col("exact_dedup_duplicate_of").is_in(after["submission_id"].implode())
-        & (pl.col("exact_dedup_duplicate_of") == pl.col("submission_id"))
+        pl.col("exact_dedup_duplicate_of")
+        == pl.concat_str(["institution_id", "submission_id"], separator="/")
     )
     assert own.is_empty()
 
@@ -128,3 +128,32 @@ def test_filter_models_with_little_or_no_history_never_crash(
         assert trained == []
         assert not docs["quality_judged"].any() and docs["quality_pass"].all()
         assert docs["perplexity_pass"].all()
+
+
+def test_rerunning_every_night_in_any_order_gives_the_same_decisions(
+    curated: LakehouseHome,
+) -> None:
+    """A plain re-run changed which documents were kept (issue 13): partitions were run
+    institution by institution while dedup ranks them night by night, so a re-run saw index
+    entries the first run had not. Partitions now run in precedence order, and dedup reads only
+    partitions ranked before tonight, so re-curating every night, even in reverse order, changes
+    nothing: not the documents, not the copy clusters."""
+    refs = curated.landed_partitions()
+    assert refs == sorted(refs, key=PartitionRef.precedence)
+    assert len({r.institution_id for r in refs}) > 1 and len({r.night for r in refs}) > 1
+
+    def tables() -> dict[str, pl.DataFrame]:
+        return {
+            f"{table}/{ref}": read_partition(curated, layer, table, ref).sort("submission_id")
+            if table == CURATED_TABLE
+            else read_partition(curated, layer, table, ref).sort("cluster_id", "assignment_id")
+            for ref in refs
+            for layer, table in (("silver", CURATED_TABLE), ("gold", "copy_clusters"))
+        }
+
+    before = tables()
+    for ref in reversed(refs):
+        curate_partition(home=curated, ref=ref, key=load_key())
+    after = tables()
+    changed = [name for name in before if not before[name].equals(after[name])]
+    assert changed == []

@@ -58,7 +58,8 @@ def test_across_nights_and_institutions_with_rerun_and_erasure(make_frame, tmp_p
     second = run(make_frame([B.lower(), C], institution="inst_b", night=NIGHT2), index)
     assert second["exact_dedup_pass"].to_list() == [False, True]
     assert second["minhash_dedup_pass"].to_list() == [False, True]
-    assert second["exact_dedup_duplicate_of"][0] == "inst_a-2024-01-01-1"
+    assert second["exact_dedup_duplicate_of"][0] == "inst_a/inst_a-2024-01-01-1"
+    assert second["minhash_dedup_duplicate_of"][0] == "inst_a/inst_a-2024-01-01-1"
     assert (
         second["minhash_dedup_scope"][0] == "cross_question"
         or second["minhash_dedup_scope"][0] == "same_question"
