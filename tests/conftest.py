@@ -15,6 +15,9 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("LAKEHOUSE_PSEUDONYM_KEY", "test-only-pseudonym-key-0123456789abcdef")
+# tests use nights from 2026-01-05 in homes of their own: the night dimension must not start at
+# whatever a developer's ./lakehouse_home happens to hold
+os.environ.setdefault("LAKEHOUSE_FIRST_NIGHT", "2020-01-01")
 
 from lakehouse.home import LakehouseHome, PartitionRef
 

@@ -21,7 +21,7 @@ from dagster import (
 from lakehouse.home import LakehouseHome, PartitionRef
 from orchestration.automation import landing_sensor, nightly_schedule
 from orchestration.definitions import PARTITION_ASSETS, defs
-from orchestration.partitions import INSTITUTION, partition_key, ref_from_keys
+from orchestration.partitions import INSTITUTION, first_night, partition_key, ref_from_keys
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
@@ -157,3 +157,15 @@ def _check_schedule(home: LakehouseHome, instance: DagsterInstance) -> None:
 @pytest.fixture(autouse=True)
 def _no_dagster_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+
+def test_night_partitions_start_at_the_first_landed_night(home: LakehouseHome) -> None:
+    """From a fixed 2020-01-01, the demo showed 7,575 phantom night partitions (issue 13)."""
+    environ = {"LAKEHOUSE_HOME": str(home.root)}
+    assert first_night(environ) == "2020-01-01", "nothing landed yet: the fallback"
+    for inst, night in (("inst_b", "2026-01-07"), ("inst_a", "2026-01-09")):
+        home.night_dir(PartitionRef(inst, date.fromisoformat(night))).mkdir(parents=True)
+    assert first_night(environ) == "2026-01-07"
+    assert first_night({**environ, "LAKEHOUSE_FIRST_NIGHT": "2025-12-01"}) == "2025-12-01"
+    with pytest.raises(ValueError, match="LAKEHOUSE_FIRST_NIGHT: invalid night '2026/01/05'"):
+        first_night({"LAKEHOUSE_FIRST_NIGHT": "2026/01/05"})
