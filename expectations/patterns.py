@@ -1,11 +1,12 @@
-"""The identifiers no layer past bronze may hold, as regexes for the silver gate.
+"""Regexes the gates use to mask example values, and whole-word patterns for literal terms.
 
-These are deliberately independent of the scrubber (`lakehouse.pii`) and broader than it: a gate
-that reused the scrubber's own patterns could never catch the scrubber's blind spots. They avoid
-look-arounds, `\\d`, `\\w`, `\\s` and `\\b`, so pandas hands them to Arrow's RE2 (linear time, and a
-big alternation of raw ids or names compiles to one automaton) and they mean the same in Python's
-`re`, which pandas falls back to for non-Arrow strings. A match only has to be found, never
-extracted, so the boundary characters are simply part of the match.
+Whether a silver partition holds an identifier is decided by `lakehouse.pii.identifiers`, the
+scrubber's own definitions (see `expectations.suites.silver`); these patterns never decide a gate.
+They only mask values that an example row would show (`redact_patterns`), so they are broad on
+purpose: masking a harmless number costs nothing, showing a phone number in the event log does.
+They avoid look-arounds, `\\d`, `\\w`, `\\s` and `\\b`, so pandas hands them to Arrow's RE2 (linear
+time, and a big alternation of raw ids or names compiles to one automaton) and they mean the same in
+Python's `re`, which pandas falls back to for non-Arrow strings.
 """
 
 from __future__ import annotations
@@ -19,35 +20,30 @@ _DIGIT_AFTER: Final = r"(?:[^0-9]|$)"
 _WORD_BEFORE: Final = r"(?:^|[^A-Za-z0-9_])"
 _WORD_AFTER: Final = r"(?:[^A-Za-z0-9_]|$)"
 
-AADHAAR: Final = _DIGIT_BEFORE + r"[0-9]{4} ?[0-9]{4} ?[0-9]{4}" + _DIGIT_AFTER
+AADHAAR: Final = _DIGIT_BEFORE + r"[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}" + _DIGIT_AFTER
 """12 digits, in one run or spaced 4-4-4."""
 
-AADHAAR_DIGITS: Final = r"(?:^|[^0-9])([0-9]{4} ?[0-9]{4} ?[0-9]{4})(?:[^0-9]|$)"
-"""The same, capturing the digits (the silver gate keeps only checksum-valid ones)."""
+PAN: Final = r"(?:^|[^A-Za-z0-9])[A-Za-z]{5}[0-9]{4}[A-Za-z](?:[^A-Za-z0-9]|$)"
 
-PAN: Final = r"(?:^|[^A-Za-z0-9])[A-Z]{5}[0-9]{4}[A-Z](?:[^A-Za-z0-9]|$)"
+NUMBER: Final = _WORD_BEFORE + r"[+(]?[0-9](?:[ ()./-]{0,3}[0-9]){6,}"
+"""Any run of 7 or more digits, separators allowed, not inside a word (a pseudonym stays readable):
+phones of every region, cards, accounts, ids."""
 
-PHONE: Final = (
-    r"(?:\+ ?91[ -]?[0-9]{5}[ -]?[0-9]{5}"  # +91 98765 43210, +919876543210
-    + r"|"
-    + _DIGIT_BEFORE
-    + r"0[0-9]{2,4}[ -]?[0-9]{6,8}"  # 0-prefixed: 09876543210, 080-23456789
-    + _DIGIT_AFTER
-    + r"|"
-    + _DIGIT_BEFORE
-    + r"[6-9][0-9]{4}[ -]?[0-9]{5}"  # a 10-digit mobile, 6-9 first
-    + _DIGIT_AFTER
-    + r")"
+EMAIL: Final = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+"
+"""An e-mail address or UPI id."""
+
+IBAN: Final = (
+    r"[A-Za-z]{2}[0-9]{2}[ -]?[A-Za-z0-9]{4}[ -]?[A-Za-z0-9]{4}(?:[ -]?[A-Za-z0-9]{1,4}){0,6}"
 )
-
-EMAIL: Final = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 
 PII_PATTERNS: Final[dict[str, str]] = {
     "aadhaar": AADHAAR,
     "pan": PAN,
-    "phone": PHONE,
+    "phone": NUMBER,
     "email": EMAIL,
+    "iban": IBAN,
 }
+"""Masks for example values (broad by design: see the module docstring)."""
 
 
 def _trie_pattern(terms: Iterable[str]) -> str:

@@ -1,8 +1,18 @@
 """The silver gate, over `scrubbed_submissions`: the columns are there and no identifier is left.
 
 Every identifier expectation is a full scan (never sampled): one Aadhaar number in one answer is a
-leak. Raw student ids and roster names are given by the caller (the consented bronze rows' ids, the
-institution's roster); they live only in the in-memory suite and are masked in any example shown.
+leak. What counts as an identifier is the scrubber's own definition (`lakehouse.pii.identifiers`:
+Verhoeff for Aadhaar, Luhn for cards, the IBAN checksum, `phonenumbers` with context for phones,
+...): `silver_gate_frame` counts each identifier's findings per row with the very finders the
+scrubber's recognisers run, and the suite expects every count to be 0. So the gate blocks only what
+the scrubber would have replaced (a decimal such as `0.050813731` or an ISBN is neither's phone
+number), and a block means the text escaped the scrubber, not that the two disagree.
+
+Raw student ids and roster names are given by the caller (the consented bronze rows' ids, the
+institution's roster); they live only in the in-memory suite. Their expectations run over a masked
+copy of each text column in which every identifier is already replaced by its placeholder, and the
+examples shown re-redact ids, names and any long number: no example row carries an identifier into
+the Dagster event log (identifier expectations show only a count).
 """
 
 from __future__ import annotations
@@ -10,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-import numpy as np
 import polars as pl
 
 from expectations.gate import expect, expect_unique, make_suite
-from expectations.patterns import AADHAAR_DIGITS, PII_PATTERNS, literal_terms_pattern
+from expectations.patterns import PII_PATTERNS, literal_terms_pattern
 from expectations.thresholds import SilverThresholds
-from lakehouse.pii.checksums import verhoeff_valid_array
+from lakehouse.pii.detect import hits_column, identifier_hits, masked_column
+from lakehouse.pii.identifiers import IDENTIFIERS
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
@@ -47,43 +57,15 @@ TEXT_COLUMNS: Final[tuple[str, ...]] = (
     "feedback",
 )
 PSEUDONYM_COLUMNS: Final[tuple[str, ...]] = ("student_pseudonym", "grader_pseudonym")
-AADHAAR_HITS: Final = "aadhaar_checksum_hits"
 
 
 def silver_gate_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The scrubbed frame plus `aadhaar_checksum_hits`: per row, the 12-digit runs in its text
-    columns whose Verhoeff check digit is valid.
-
-    A bare 12-digit regex would fail every partition whose answers hold a marks total or a
-    reference number: those are not Aadhaar numbers (an Aadhaar's last digit is its Verhoeff
-    checksum), and the scrubber rightly leaves them. The checksum is the gate's only shared piece
-    with the scrubber; the digit-run pattern is the gate's own.
-    """
+    """The scrubbed frame plus, per row, `pii_hits:<ENTITY>` (each identifier's findings over the
+    text columns, found as the scrubber finds them) and `masked:<column>` (the text with those
+    findings replaced by placeholders, for the id and name expectations and their examples)."""
     columns = [c for c in TEXT_COLUMNS if c in frame.columns]
-    runs = (
-        frame.select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-            pl.concat_list(
-                [pl.col(c).fill_null("").str.extract_all(AADHAAR_DIGITS) for c in columns]
-            ).alias("_m"),
-        )
-        .explode("_m")
-        .drop_nulls("_m")
-        .with_columns(pl.col("_m").str.replace_all("[^0-9]", ""))
-        .filter(pl.col("_m").str.len_bytes() == 12)
-    )
-    if runs.is_empty():
-        return frame.with_columns(pl.lit(0, pl.Int64).alias(AADHAAR_HITS))
-    digits = (
-        np.frombuffer("".join(runs.get_column("_m").to_list()).encode(), dtype=np.uint8) - 48
-    ).reshape(runs.height, 12)
-    valid = runs.filter(pl.Series(verhoeff_valid_array(digits)))
-    hits = valid.group_by("_row").len()
-    return (
-        frame.with_row_index("_row")
-        .join(hits, on="_row", how="left")
-        .with_columns(pl.col("len").fill_null(0).cast(pl.Int64).alias(AADHAAR_HITS))
-        .drop("_row", "len")
+    return pl.concat(
+        [frame, identifier_hits(frame, columns=columns, masked=True)], how="horizontal"
     )
 
 
@@ -110,16 +92,18 @@ def silver_suite(
     exps.append(expect_unique("submission_id"))
     ids = literal_terms_pattern(raw_student_ids)
     names = literal_terms_pattern(roster_names, ignore_case=True)
-    patterns = {k: v for k, v in PII_PATTERNS.items() if k != "aadhaar"}
-    exps.append(
+    exps += [
         expect(
             gxe.ExpectColumnValuesToBeBetween,
-            name="no_aadhaar",
-            column=AADHAAR_HITS,
+            name=f"no_{identifier.entity.lower()}",
+            column=hits_column(identifier.entity),
             min_value=0,
             max_value=0,
+            full_scan=True,
         )
-    )
+        for identifier in IDENTIFIERS
+    ]
+    patterns: dict[str, str] = {}
     if ids is not None:
         patterns["raw_student_id"] = ids
     if names is not None:
@@ -128,7 +112,7 @@ def silver_suite(
         expect(
             gxe.ExpectColumnValuesToNotMatchRegex,
             name=f"no_{kind}:{column}",
-            column=column,
+            column=masked_column(column),
             regex=pattern,
             full_scan=True,
         )
@@ -152,5 +136,5 @@ def silver_suite(
         examples="scrubbed",
         expectations=exps,
         sample_rows=thresholds.sample_rows,
-        redact_patterns=[*patterns.values(), PII_PATTERNS["aadhaar"]],
+        redact_patterns=[*patterns.values(), *PII_PATTERNS.values()],
     )

@@ -1,131 +1,101 @@
-"""Presidio recognisers for Indian homework, and the registry the scrubber runs.
+"""Presidio recognisers of the scrubber's registry: one per identifier, plus roster names.
 
-Scores (the analyzer keeps findings at or above `PiiConfig.score_threshold`, 0.5 by default):
+Every pattern entity (Aadhaar, PAN, phone, e-mail, URL, IP, card, IBAN, crypto wallet, IFSC, bank
+account, UPI id, US SSN, passport, driving licence, voter id, vehicle registration, GSTIN, date of
+birth, roll number) is found by its `lakehouse.pii.identifiers.Identifier`, the same definition the
+residual scan and the silver gate use: `IdentifierRecognizer` only adapts it to Presidio. Findings
+score 1.0 for checksum-validated types and slightly less for the rest, so that where two overlap the
+more specific type names the placeholder (an e-mail over the URL inside it).
 
-| entity | how | score |
+| entity | found by | score |
 |---|---|---|
-| AADHAAR | 12 digits, first 2-9, optional 4-4-4 separators, Verhoeff check digit | 1.0 valid, dropped otherwise |
-| PAN | `AAAPA9999A`, 4th letter a holder type | 0.85 |
-| PHONE | +91/0091 + 10 digits; 10-digit mobile 6-9; 0-prefixed 11 digits | 0.7, dropped at a wrong digit count |
-| EMAIL | local@domain.tld | 0.9 |
-| URL | scheme or `www.`, or host under a common TLD | 0.6 |
-| IP | Presidio's IpRecognizer (IPv4/IPv6, `ipaddress`-validated) | 0.6 |
-| CREDIT_CARD | Presidio's CreditCardRecognizer (Luhn) | 1.0 valid, dropped otherwise |
+| identifiers | `Identifier.find` (patterns, validators, context windows) | 0.8-1.0 |
 | ROLL_NUMBER | the institution's configured regexes | 0.8 |
 | PERSON | roster variants (`RosterRecognizer`); NER when enabled | 1.0; spaCy's 0.85 |
 
-Class names differ from Presidio's own (`EmailRecognizer`, ...): Presidio's YAML registry loader
-resolves recognisers by class name among all loaded subclasses, and a clash would hijack it.
-No recogniser uses context words: they need lemmas, which the blank pipeline has not, and the
-scores above are set so that no boost is needed.
+Class names differ from Presidio's own: Presidio's YAML registry loader resolves recognisers by
+class name among all loaded subclasses, and a clash would hijack it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
-from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IpRecognizer
 
 from lakehouse.pii import patterns as p
-from lakehouse.pii.checksums import verhoeff_valid
+from lakehouse.pii.identifiers import IDENTIFIERS, Identifier, roll_number_identifier
 from lakehouse.pii.roster import variant_regex
 
+_SCORES: dict[str, float] = {
+    p.EMAIL: 1.0,
+    p.AADHAAR: 1.0,
+    p.CREDIT_CARD: 1.0,
+    p.IBAN: 1.0,
+    p.CRYPTO: 1.0,
+    p.UPI: 0.95,
+    p.URL: 0.6,
+    p.ROLL_NUMBER: 0.8,
+    p.DATE_OF_BIRTH: 0.8,
+}
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+
+def results(
+    recognizer: EntityRecognizer,
+    *,
+    entity: str,
+    spans: Sequence[tuple[int, int]],
+    score: float,
+    name: str,
+) -> list[RecognizerResult]:
+    """Presidio results for `spans`, attributed to `recognizer`."""
+    return [
+        RecognizerResult(
+            entity_type=entity,
+            start=start,
+            end=end,
+            score=score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+            },
+        )
+        for start, end in spans
+    ]
 
 
-class AadhaarRecognizer(PatternRecognizer):
-    """Aadhaar numbers; a wrong Verhoeff check digit or a repeated digit is not an Aadhaar."""
+class IdentifierRecognizer(EntityRecognizer):
+    """Presidio's view of one `Identifier`: its findings, each scored per entity type."""
 
-    def __init__(self) -> None:
+    def __init__(self, identifier: Identifier) -> None:
+        self.identifier = identifier
+        self.score = _SCORES.get(identifier.entity, 0.9)
+        self.recognizer_name = f"Lakehouse{identifier.entity.title().replace('_', '')}Recognizer"
         super().__init__(
-            supported_entity=p.AADHAAR,
-            name="LakehouseAadhaarRecognizer",
-            patterns=[Pattern("aadhaar", p.PY_AADHAAR, 0.4)],
+            supported_entities=[identifier.entity],
+            name=self.recognizer_name,
+            supported_language="en",
         )
 
-    def validate_result(self, pattern_text: str) -> bool:
-        digits = _digits(pattern_text)
-        return len(digits) == 12 and len(set(digits)) > 1 and verhoeff_valid(digits)
+    def load(self) -> None:
+        """Nothing to load: the identifier's regexes are compiled on first use."""
 
-
-class PanRecognizer(PatternRecognizer):
-    """Permanent Account Numbers (income-tax PAN)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=p.PAN,
-            name="LakehousePanRecognizer",
-            patterns=[Pattern("pan", p.PY_PAN, 0.85)],
-        )
-
-
-class IndianPhoneRecognizer(PatternRecognizer):
-    """Indian phone numbers, validated by their digit count.
-
-    +91 / 0091 must be followed by exactly 10 digits (a trunk 0 is ignored), a 0-prefixed number
-    has 11 digits, a bare mobile 10 digits starting 6-9; anything else (a 12-digit marks total,
-    a 9-digit roll call) is not a phone.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=p.PHONE,
-            name="LakehouseIndianPhoneRecognizer",
-            patterns=[
-                Pattern("phone_international", p.PY_PHONE_INTERNATIONAL, 0.7),
-                Pattern("phone_mobile", p.PY_PHONE_MOBILE, 0.7),
-                Pattern("phone_trunk", p.PY_PHONE_TRUNK, 0.7),
-            ],
-        )
-
-    def validate_result(self, pattern_text: str) -> bool:
-        text = pattern_text.lstrip()
-        digits = _digits(text)
-        if text.startswith(("+", "00")):
-            national = digits.removeprefix("00").removeprefix("91").removeprefix("0")
-            return len(national) == 10 and national[0] != "0"
-        if digits.startswith("0"):
-            return len(digits) == 11
-        return len(digits) == 10 and digits[0] in "6789"
-
-
-class OfflineEmailRecognizer(PatternRecognizer):
-    """E-mail addresses, by pattern only (Presidio's own calls tldextract, which wants network)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=p.EMAIL,
-            name="LakehouseEmailRecognizer",
-            patterns=[Pattern("email", p.PY_EMAIL, 0.9)],
-        )
-
-
-class PlainUrlRecognizer(PatternRecognizer):
-    """URLs with a scheme or `www.`, and bare hosts under common TLDs (`myblog.in/about`)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=p.URL,
-            name="LakehouseUrlRecognizer",
-            patterns=[Pattern("url", p.PY_URL, 0.6)],
-        )
-
-
-class RollNumberRecognizer(PatternRecognizer):
-    """An institution's roll numbers / USNs, from `PiiConfig.roll_number_patterns`."""
-
-    def __init__(self, roll_number_patterns: tuple[str, ...]) -> None:
-        regex = p.roll_number_regex(roll_number_patterns, python=True)
-        if regex is None:
-            raise ValueError("RollNumberRecognizer needs at least one pattern")
-        super().__init__(
-            supported_entity=p.ROLL_NUMBER,
-            name="LakehouseRollNumberRecognizer",
-            patterns=[Pattern("roll_number", regex, 0.8)],
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        # No filter on `entities`: the analyzer picked this recogniser for its entity already, and
+        # an ad-hoc one (roll numbers) is asked with the registry's entities, which lack its own.
+        return results(
+            self,
+            entity=self.identifier.entity,
+            spans=self.identifier.find(text),
+            score=self.score,
+            name=self.recognizer_name,
         )
 
 
@@ -159,19 +129,13 @@ class RosterRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if entities and p.PERSON not in entities:
             return []
-        return [
-            RecognizerResult(
-                entity_type=p.PERSON,
-                start=m.start(),
-                end=m.end(),
-                score=1.0,
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: _ROSTER_NAME,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for m in self._regex.finditer(text)
-        ]
+        return results(
+            self,
+            entity=p.PERSON,
+            spans=[m.span() for m in self._regex.finditer(text)],
+            score=1.0,
+            name=_ROSTER_NAME,
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -181,18 +145,14 @@ def roster_recognizer(variants: frozenset[str]) -> RosterRecognizer:
 
 
 @lru_cache(maxsize=64)
-def roll_number_recognizer(roll_number_patterns: tuple[str, ...]) -> RollNumberRecognizer:
-    return RollNumberRecognizer(roll_number_patterns)
+def roll_number_recognizer(roll_number_patterns: tuple[str, ...]) -> IdentifierRecognizer:
+    """The institution's roll-number recogniser (`roll_number_patterns` must not be empty)."""
+    identifier = roll_number_identifier(roll_number_patterns)
+    if identifier is None:
+        raise ValueError("a roll-number recogniser needs at least one pattern")
+    return IdentifierRecognizer(identifier)
 
 
 def pattern_recognizers() -> list[EntityRecognizer]:
     """The institution-independent recognisers of the scrubber's registry."""
-    return [
-        AadhaarRecognizer(),
-        PanRecognizer(),
-        IndianPhoneRecognizer(),
-        OfflineEmailRecognizer(),
-        PlainUrlRecognizer(),
-        IpRecognizer(supported_entity=p.IP, context=[]),
-        CreditCardRecognizer(supported_entity=p.CREDIT_CARD, context=[]),
-    ]
+    return [IdentifierRecognizer(identifier) for identifier in IDENTIFIERS]

@@ -4,10 +4,11 @@ How the work is split, for throughput:
 
 1. Columnar, in polars (Rust): the text cells of all columns become one long frame of distinct
    (text, author) documents, so a question or reference answer shared by a class is analysed once.
-2. A pre-filter proves most documents hold nothing: one Rust regex that is a superset of every
-   pattern recogniser (`patterns.prefilter_regex`), and one Aho-Corasick pass (`str.extract_many`)
-   over normalised text for every roster-name variant and every name part; a name part counts only
-   in its author's own documents. Only the documents with a hit go on (all of them under NER).
+2. A pre-filter proves most documents hold nothing: one Rust regex, the union of every
+   identifier's `candidates` (`identifiers.prefilter_regex`; an identifier is never found in a
+   document its candidates miss), and one Aho-Corasick pass (`str.extract_many`) over normalised
+   text for every roster-name variant and every name part; a name part counts only in its
+   author's own documents. Only the documents with a hit go on (all of them under NER).
 3. Presidio, batched: spaCy `pipe` makes the NLP artifacts of the remaining documents, the analyzer
    runs the registry plus, per document, a small roster recogniser for exactly the variants found
    in it, and the anonymizer writes the placeholders.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 from presidio_analyzer import EntityRecognizer
@@ -30,7 +32,9 @@ from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorCon
 
 from lakehouse.pii import patterns as p
 from lakehouse.pii.config import DEFAULT_CONFIG, DEFAULT_TEXT_COLUMNS, PiiConfig
+from lakehouse.pii.detect import mask
 from lakehouse.pii.engine import PiiEngine, get_engine
+from lakehouse.pii.identifiers import IDENTIFIERS, Identifier, find_all, prefilter_regex
 from lakehouse.pii.recognizers import roll_number_recognizer, roster_recognizer
 from lakehouse.pii.roster import Roster, padded_expr
 
@@ -133,6 +137,7 @@ def analyze_and_anonymize(
     roll = (
         roll_number_recognizer(config.roll_number_patterns) if config.roll_number_patterns else None
     )
+    identifiers = [*IDENTIFIERS, *([roll.identifier] if roll is not None else [])]
     artifacts = analyzer.nlp_engine.process_batch(
         texts=list(texts), language=engine.language, batch_size=config.batch_size
     )
@@ -166,9 +171,30 @@ def analyze_and_anonymize(
             conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
             merge_entities_with_spaces=False,
         )
-        out_texts.append(anonymized.text or "")
-        out_entities.append([item.entity_type for item in anonymized.items])
+        scrubbed, more = _until_clean(anonymized.text or "", identifiers)
+        out_texts.append(scrubbed)
+        out_entities.append([item.entity_type for item in anonymized.items] + more)
     return out_texts, out_entities
+
+
+_MAX_PASSES: Final = 3
+
+
+def _until_clean(text: str, identifiers: Sequence[Identifier]) -> tuple[str, list[str]]:
+    """Replace what the identifiers find in already anonymized `text`, until they find nothing.
+
+    A placeholder is shorter or longer than the value it replaced, which moves a value into or out
+    of a context word's window ("born ... <DATE_OF_BIRTH>, Salem - May 16, 2012"): the gate and
+    the residual scan look at the scrubbed text, so the scrubber's output must be a fixed point.
+    """
+    entities: list[str] = []
+    for _ in range(_MAX_PASSES):
+        found = find_all(text, identifiers)
+        if not found:
+            break
+        text = mask(text, found)
+        entities += [entity for entity, _ in found]
+    return text, entities
 
 
 def scrub_frame(
@@ -214,7 +240,7 @@ def scrub_frame(
     docs = long.select("_text", "_author").unique().with_row_index("_doc")
     roster = roster or Roster.empty()
     hits = roster_hits(docs, roster=roster, authors=has_author)
-    prefilter = p.prefilter_regex(config.roll_number_patterns)
+    prefilter = prefilter_regex(config.roll_number_patterns)
     docs = docs.join(hits, on="_doc", how="left").with_columns(
         (
             pl.lit(engine.ner)

@@ -24,7 +24,7 @@ def test_finds_what_is_left(roster: Roster) -> None:
         }
     )
     report = residual_scan(f, roster=roster)
-    assert report.counts == {
+    assert {k: v for k, v in report.counts.items() if v} == {
         "AADHAAR": 1,
         "PAN": 1,
         "PHONE": 2,
