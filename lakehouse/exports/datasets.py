@@ -9,9 +9,12 @@ Rules, per CONTRACT.md "Outputs":
   `pretrain_include_question` is off.
 - `sft`, `reward` and `critique` take every graded scrubbed answer (the pretraining chain judges
   text for pretraining, not answers for post-training, so its drops do not apply), see
-  `answer_pool`. `sft` keeps answers graded at least `sft_min_grade_fraction` of max_grade, one per
-  distinct (normalised) text per question. `reward` keeps answers with a reward-model score.
-  `critique` keeps answers with grader feedback.
+  `answer_pool`; only the chain's non-answer verdict (`non_answer_kind`) is carried over.
+  `sft` keeps real attempts graded at least `sft_min_grade_fraction` of max_grade and long enough
+  (`sft_min_response_chars`, `sft_min_response_words`), one per distinct (normalised) text per
+  question. `reward` keeps answers with a reward-model score, non-answers included (a zero for
+  "No response." is a true reward) and labelled. `critique` keeps real attempts whose grader
+  feedback says something about them (not only "The response is empty.").
 - Grades in `sft`/`reward`/`critique`/`preference` columns are normalised: `grade / max_grade`
   in [0, 1]; the raw grade and max_grade are in `metadata`.
 
@@ -28,6 +31,7 @@ import polars as pl
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.funnel import Funnel
 from lakehouse.exports.inputs import ANSWER_COLUMNS, KEYS
+from lakehouse.filters.non_answer import is_empty_answer_note, non_answer_kind
 from lakehouse.filters.text_units import word_count
 
 EXPORT_COLUMNS: Final[dict[Dataset, tuple[str, ...]]] = {
@@ -62,6 +66,7 @@ PROMPT_GROUP: Final[tuple[str, ...]] = ("institution_id", "course_id", "question
 """What makes two answers answers "to the same question"."""
 
 CHAIN_STEPS: Final[tuple[str, ...]] = (
+    "non_answer",
     "language",
     "text_metrics",
     "repetition",
@@ -169,20 +174,36 @@ def answer_pool(
     cluster from `curated` and the reward-model score from `reward_scores` where given.
 
     Adds `language` (detected, else declared, else `und`), `grade_fraction` (grade / max_grade,
-    clipped to [0, 1]), `norm_text`, `minhash_dedup_cluster`, `rm_score`, `rm_model_version`.
+    clipped to [0, 1]), `norm_text`, `minhash_dedup_cluster`, `rm_score`, `rm_model_version`,
+    `non_answer_kind` (the chain's verdict, made with the institution's own lists; judged here
+    with the default lists where the partition was curated before the chain had the step) and
+    `answer_chars`, `answer_words`.
     """
     frame = scrubbed.select(ANSWER_COLUMNS)
     funnel = Funnel().start("scrubbed answers", frame.height)
+    chain_columns = (
+        "language_detected",
+        "minhash_dedup_cluster",
+        "non_answer_kind",
+        "non_answer_pass",
+    )
     if curated is not None:
-        extra = curated.select(*KEYS, "language_detected", "minhash_dedup_cluster").unique(
+        extra = curated.select(*KEYS, *[c for c in chain_columns if c in curated.columns]).unique(
             list(KEYS), keep="first", maintain_order=True
         )
         frame = frame.join(extra, on=list(KEYS), how="left", maintain_order="left")
-    else:
-        frame = frame.with_columns(
-            pl.lit(None, dtype=pl.String).alias("language_detected"),
-            pl.lit(None, dtype=pl.String).alias("minhash_dedup_cluster"),
-        )
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.Boolean if c == "non_answer_pass" else pl.String).alias(c)
+        for c in chain_columns
+        if c not in frame.columns
+    )
+    judged_here = non_answer_kind(pl.col("answer_text"), question=pl.col("question_text"))
+    frame = frame.with_columns(
+        pl.when(pl.col("non_answer_pass").is_not_null())
+        .then(pl.col("non_answer_kind"))
+        .otherwise(judged_here)
+        .alias("non_answer_kind")
+    ).drop("non_answer_pass")
     if reward_scores is not None:
         scores = reward_scores.select(*KEYS, "rm_score", "rm_model_version").unique(
             list(KEYS), keep="first", maintain_order=True
@@ -212,8 +233,17 @@ def answer_pool(
     frame = frame.with_columns(
         (pl.col("grade") / pl.col("max_grade")).clip(0.0, 1.0).alias("grade_fraction"),
         normalised_text(pl.col("answer_text")).alias("norm_text"),
+        pl.col("answer_text")
+        .str.strip_chars()
+        .str.len_chars()
+        .cast(pl.Int64)
+        .alias("answer_chars"),
+        tokens(pl.col("answer_text")).alias("answer_words"),
     ).sort(KEYS, maintain_order=True)
     return AnswerPool(frame=frame, funnel=funnel)
+
+
+REAL_ATTEMPT_STEP: Final = "a real attempt (not a non-answer)"
 
 
 def _answer_metadata(*extra: pl.Expr) -> pl.Expr:
@@ -233,12 +263,28 @@ def _answer_metadata(*extra: pl.Expr) -> pl.Expr:
 
 
 def sft_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
-    """prompt = question, response = an answer graded at least `sft_min_grade_fraction` of
-    max_grade; of answers with equal normalised text to one question, the best graded (then the
-    first by institution, night, submission) stays."""
+    """prompt = question, response = a real attempt graded at least `sft_min_grade_fraction` of
+    max_grade, at least `sft_min_response_chars` characters and `sft_min_response_words` words
+    long (and scored at least `sft_min_rm_score` by the reward model when that is set); of
+    answers with equal normalised text to one question, the best graded (then the first by
+    institution, night, submission) stays."""
     funnel = pool.funnel.copy()
-    frame = pool.frame.filter(pl.col("grade_fraction") >= config.sft_min_grade_fraction)
+    frame = pool.frame.filter(pl.col("non_answer_kind").is_null())
+    funnel.after(REAL_ATTEMPT_STEP, frame.height)
+    frame = frame.filter(pl.col("grade_fraction") >= config.sft_min_grade_fraction)
     funnel.after(f"grade >= {config.sft_min_grade_fraction:g} of max_grade", frame.height)
+    frame = frame.filter(
+        (pl.col("answer_chars") >= config.sft_min_response_chars)
+        & (pl.col("answer_words") >= config.sft_min_response_words)
+    )
+    funnel.after(
+        f"response >= {config.sft_min_response_chars} characters and "
+        f">= {config.sft_min_response_words} words",
+        frame.height,
+    )
+    if config.sft_min_rm_score is not None:
+        frame = frame.filter(pl.col("rm_score") >= config.sft_min_rm_score)
+        funnel.after(f"reward-model score >= {config.sft_min_rm_score:g}", frame.height)
     frame = (
         frame.sort(
             [*PROMPT_GROUP, "grade_fraction", *KEYS], descending=[False] * 3 + [True] + [False] * 3
@@ -258,7 +304,8 @@ def sft_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
 def reward_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
     """prompt, response, reward (the human grade normalised to [0, 1]) and the reward model's
     rm_score; answers without a score (no `reward_scores` for their partition) are skipped and
-    counted in the funnel."""
+    counted in the funnel. Non-answers stay (their low grade is a true reward) and are labelled
+    in `metadata.non_answer`."""
     del config  # every setting of reward is fixed; kept for a uniform signature
     funnel = pool.funnel.copy()
     frame = pool.frame.filter(pl.col("rm_score").is_not_null())
@@ -268,18 +315,29 @@ def reward_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
         pl.col("answer_text").alias("response"),
         pl.col("grade_fraction").alias("reward"),
         pl.col("rm_score").cast(pl.Float64),
-        _answer_metadata(pl.col("rm_model_version")),
+        _answer_metadata(pl.col("rm_model_version"), pl.col("non_answer_kind").alias("non_answer")),
     )
     return BuiltDataset("reward", out, _sources(frame, "response"), funnel)
 
 
 def critique_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
-    """prompt, response, the grader's scrubbed feedback and the normalised grade, for answers
-    whose grader wrote feedback."""
-    del config
+    """prompt, response, the grader's scrubbed feedback and the normalised grade, for real
+    attempts whose grader wrote feedback that says something about them: at least
+    `critique_min_feedback_words` words and more than "the answer is empty"."""
     funnel = pool.funnel.copy()
     frame = pool.frame.filter(~_blank(pl.col("feedback")))
     funnel.after("grader feedback present", frame.height)
+    frame = frame.filter(pl.col("non_answer_kind").is_null())
+    funnel.after(REAL_ATTEMPT_STEP, frame.height)
+    frame = frame.filter(
+        ~is_empty_answer_note(pl.col("feedback"))
+        & (tokens(pl.col("feedback")) >= config.critique_min_feedback_words)
+    )
+    funnel.after(
+        f"feedback says something (>= {config.critique_min_feedback_words} words, "
+        "not only 'the answer is empty')",
+        frame.height,
+    )
     out = frame.select(
         pl.col("question_text").alias("prompt"),
         pl.col("answer_text").alias("response"),

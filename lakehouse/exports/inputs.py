@@ -24,6 +24,7 @@ ANSWER_COLUMNS: Final[tuple[str, ...]] = (
     "assignment_id",
     "question_id",
     "student_pseudonym",
+    "grader_pseudonym",
     "question_text",
     "answer_text",
     "feedback",
@@ -42,6 +43,13 @@ CURATED_COLUMNS: Final[tuple[str, ...]] = (
     "kept",
 )
 """The `curated_documents` columns the exports read (answer_text there is the corrected text)."""
+
+OPTIONAL_CURATED: Final[dict[str, pl.DataType]] = {
+    "non_answer_kind": pl.String(),
+    "non_answer_pass": pl.Boolean(),
+}
+"""Columns of steps added to the chain later: a partition curated before has them as nulls (the
+exports then judge non-answers themselves, `datasets.answer_pool`)."""
 
 ERASED_SCHEMA: Final[dict[str, pl.DataType]] = {
     "institution_id": pl.String(),
@@ -93,11 +101,18 @@ def _read(
     table: str,
     refs: Sequence[PartitionRef],
     columns: Sequence[str],
+    *,
+    optional: dict[str, pl.DataType] | None = None,
 ) -> pl.DataFrame:
-    frames = [
-        read_partition_lazy(home, layer, table, ref).select(columns)  # type: ignore[arg-type]
-        for ref in refs
-    ]
+    frames = []
+    for ref in refs:
+        lazy = read_partition_lazy(home, layer, table, ref)  # type: ignore[arg-type]
+        present = set(lazy.collect_schema().names())
+        extra = [
+            pl.col(c).cast(t) if c in present else pl.lit(None, dtype=t).alias(c)
+            for c, t in (optional or {}).items()
+        ]
+        frames.append(lazy.select(*columns, *extra))
     return pl.concat(frames, how="vertical_relaxed").collect().sort(KEYS, maintain_order=True)
 
 
@@ -124,7 +139,9 @@ def load_inputs(home: LakehouseHome, refs: Sequence[PartitionRef]) -> ReleaseInp
     missing for a partition: its answers then have no rm_score."""
     ordered = sorted_refs(refs)
     scrubbed = _read(home, "silver", "scrubbed_submissions", ordered, ANSWER_COLUMNS)
-    curated = _read(home, "silver", "curated_documents", ordered, CURATED_COLUMNS)
+    curated = _read(
+        home, "silver", "curated_documents", ordered, CURATED_COLUMNS, optional=OPTIONAL_CURATED
+    )
     scored = [
         r for r in ordered if any(home.partition_dir("gold", "reward_scores", r).glob("*.parquet"))
     ]
@@ -149,6 +166,7 @@ __all__ = [
     "ANSWER_COLUMNS",
     "CURATED_COLUMNS",
     "KEYS",
+    "OPTIONAL_CURATED",
     "SCORE_COLUMN",
     "VERSION_COLUMN",
     "ReleaseInputs",

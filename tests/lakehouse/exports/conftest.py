@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,7 @@ from lakehouse.lake import write_partition
 from lakehouse.reward.scoring import REWARD_SCORES_SCHEMA
 from lakehouse.scrub_stage import SILVER_SCHEMA
 
+SAF = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "saf_en_train.jsonl"
 N1 = date(2026, 1, 5)
 N2 = date(2026, 1, 6)
 INST = "inst_a"
@@ -150,3 +152,45 @@ def lake_home(home: LakehouseHome) -> tuple[LakehouseHome, list[PartitionRef]]:
     frame = sample_answers()
     refs = write_lake(home, frame, curated_frame=curated(frame, dropped={"s0003": "perplexity"}))
     return home, refs
+
+
+def saf_silver(institution: str = "inst_saf", graders: int = 0) -> pl.DataFrame:
+    """SAF's 1,476 real graded answers (../shared/data) laid out as one institution's silver rows:
+    one course, SAF's question ids, one student per answer, two nights (even and odd rows) and,
+    when `graders` > 0, that many graders taking turns (SAF does not say who graded)."""
+    if not SAF.exists():
+        pytest.skip(f"{SAF} is absent")
+    saf = pl.read_ndjson(SAF).with_row_index("i")
+    i = pl.col("i").cast(pl.Int64)
+    grader = (
+        pl.concat_str(pl.lit("p_grader"), (i % graders).cast(pl.String))
+        if graders
+        else pl.lit(None, dtype=pl.String)
+    )
+    return saf.select(
+        pl.format("saf{}", i).alias("submission_id"),
+        pl.lit(institution).alias("institution_id"),
+        pl.when(i % 2 == 0).then(pl.lit(N1)).otherwise(pl.lit(N2)).alias("night"),
+        pl.lit("networking").alias("course_id"),
+        pl.concat_str(pl.lit("A"), pl.col("question_id").str.split(".").list.first()).alias(
+            "assignment_id"
+        ),
+        pl.col("question_id"),
+        pl.format("p_student{}", i).alias("student_pseudonym"),
+        grader.alias("grader_pseudonym"),
+        pl.col("question").alias("question_text"),
+        pl.col("answer").alias("answer_text"),
+        pl.col("reference_answer"),
+        pl.col("feedback"),
+        pl.lit(datetime(2026, 1, 4, 10, 0, tzinfo=UTC)).alias("submitted_at"),
+        pl.col("score").alias("grade"),
+        pl.col("max_score").alias("max_grade"),
+        pl.lit("en").alias("language"),
+    ).select(pl.col(c).cast(t) for c, t in SILVER_SCHEMA.items())
+
+
+def chain_curated(scrubbed: pl.DataFrame) -> pl.DataFrame:
+    """`curated_documents` as the default filter chain writes them (no models, in-frame dedup)."""
+    from lakehouse.filters import build_default_chain
+
+    return build_default_chain(model_dir=None, index_dir=None).run(scrubbed).documents

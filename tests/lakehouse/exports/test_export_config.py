@@ -13,6 +13,11 @@ def test_defaults_are_documented_values() -> None:
     assert c.preference_min_margin == 0.2
     assert c.preference_max_pairs_per_answer == 2
     assert c.shard_max_rows == 50_000
+    assert (c.sft_min_response_chars, c.sft_min_response_words, c.sft_min_rm_score) == (25, 3, None)
+    assert c.preference_min_answers_per_question == 4
+    assert c.preference_max_non_answer_share == 0.0
+    assert c.preference_prefer_same_grader is True
+    assert c.critique_min_feedback_words == 3
 
 
 @pytest.mark.parametrize(
@@ -22,6 +27,10 @@ def test_defaults_are_documented_values() -> None:
         ({"preference_min_margin": 0.0}, "preference_min_margin"),
         ({"preference_max_pairs_per_answer": 0}, "preference_max_pairs_per_answer"),
         ({"shard_max_rows": 0}, "shard_max_rows"),
+        ({"sft_min_response_chars": -1}, "sft_min_response_chars"),
+        ({"sft_min_rm_score": 2.0}, "sft_min_rm_score"),
+        ({"preference_max_non_answer_share": 0.6}, "preference_max_non_answer_share"),
+        ({"critique_min_feedback_words": 1.5}, "critique_min_feedback_words"),
         ({"shard_max_bytes": 0}, "shard_max_bytes"),
         ({"datasets": ("sft", "nope")}, "datasets"),
         ({"datasets": ()}, "datasets"),

@@ -47,7 +47,8 @@ def test_pool_keeps_graded_answers_and_normalises_grades() -> None:
 
 def test_sft_threshold_and_exact_duplicates_per_question() -> None:
     frame = sample_answers()
-    built = sft_frame(_pool(frame), ExportConfig(sft_min_grade_fraction=0.8))
+    no_floor = {"sft_min_response_chars": 0, "sft_min_response_words": 0}
+    built = sft_frame(_pool(frame), ExportConfig(sft_min_grade_fraction=0.8, **no_floor))
     assert built.frame.columns == list(EXPORT_COLUMNS["sft"])
     ids = _meta(built.frame, "submission_id")
     fractions = _meta(built.frame, "grade_fraction")
@@ -57,7 +58,7 @@ def test_sft_threshold_and_exact_duplicates_per_question() -> None:
     assert "s0033" not in ids
     assert built.frame["prompt"][0] == frame["question_text"][0]
     # a lower threshold admits more
-    looser = sft_frame(_pool(frame), ExportConfig(sft_min_grade_fraction=0.5))
+    looser = sft_frame(_pool(frame), ExportConfig(sft_min_grade_fraction=0.5, **no_floor))
     assert looser.rows > built.rows
     assert set(built.sources["role"]) == {"response"}
     assert built.sources.height == built.rows
@@ -146,6 +147,6 @@ def test_no_pseudonym_in_any_export_row() -> None:
 
 def test_tokens_count_words_of_any_script() -> None:
     frame = silver([answer(1, question_text="क्या है?", answer_text="TCP एक प्रोटोकॉल है", grade=10.0)])
-    built = sft_frame(_pool(frame), ExportConfig())
+    built = sft_frame(_pool(frame), ExportConfig(sft_min_response_chars=10))
     assert dataset_tokens(built.frame, "sft") == 2 + 4
     assert built.sources["tokens"].to_list() == [4]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from lakehouse.exports import EXPORT_COLUMNS, ExportConfig, answer_pool, preference_frame
@@ -9,8 +11,10 @@ from tests.lakehouse.exports.conftest import INST, answer, curated, silver
 
 
 def _pairs(frame: pl.DataFrame, config: ExportConfig | None = None, clusters=None):
+    """Pairs of `frame`; these rule tests use questions of 2 answers, so any question pairs."""
     pool = answer_pool(frame, curated=curated(frame, clusters=clusters))
-    return preference_frame(pool, config or ExportConfig())
+    config = replace(config or ExportConfig(), preference_min_answers_per_question=2)
+    return preference_frame(pool, config)
 
 
 def _ids(built) -> list[tuple[str, str]]:
