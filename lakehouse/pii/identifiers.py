@@ -155,6 +155,7 @@ def presidio_finder(
     numeric: bool = False,
     extra: Callable[[str], list[Span]] | None = None,
     min_length: int = 1,
+    strong_score: float = STRONG_SCORE,
 ) -> Callable[[str], list[Span]]:
     """`find` over a Presidio pattern recogniser: its patterns and validation, our context rule.
 
@@ -170,7 +171,7 @@ def presidio_finder(
             span = (r.start, r.end)
             if r.end - r.start < min_length or (numeric and _decimal_edge(text, span)):
                 continue
-            strong = r.score >= STRONG_SCORE and not always_context
+            strong = r.score >= strong_score and not always_context
             if strong or has_context(text, span, words):
                 spans.add(span)
         if extra is not None:
@@ -474,6 +475,7 @@ VEHICLE_REGISTRATION = Identifier(
     presidio_finder(
         InVehicleRegistrationRecognizer(supported_entity=p.VEHICLE_REGISTRATION),
         context=context_tokens(_VEHICLE_WORDS),
+        strong_score=1.0,  # only a known state and RTO code vouches for itself
     ),
 )
 GSTIN = Identifier(
