@@ -51,8 +51,8 @@ def load_key(*, environ: dict[str, str] | None = None) -> bytes:
             value = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise PseudonymKeyError(
-                f"cannot read the pseudonymisation key from {source} ({exc.strerror}); "
-                f"check the path and its permissions"
+                f"cannot read the pseudonymisation key from {path} (named by {KEY_FILE_ENV}): "
+                f"{exc.strerror}; check the path and its permissions"
             ) from None
     value = value.strip()
     if not value:

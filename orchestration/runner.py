@@ -7,11 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.ledger import build_ledger
 from lakehouse.partition_ledger import stage_counts
+from lakehouse.partition_runs import (
+    LEDGER_FIELDS,
+    PartitionRun,
+    RunStatus,
+    StepError,
+    now,
+    write_partition_run,
+)
 from orchestration.definitions import PARTITION_ASSETS
 from orchestration.partitions import INSTITUTION, partition_key
 from orchestration.resources import LakehouseResource
@@ -19,21 +27,41 @@ from orchestration.resources import LakehouseResource
 
 @dataclass(frozen=True)
 class RunOutcomes:
-    summary: pl.DataFrame
-    failed: int
-    blocked: int
+    """Every partition's outcome, in the order they ran."""
+
+    results: tuple[PartitionRun, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == "failed" for r in self.results)
+
+    @property
+    def blocked(self) -> int:
+        return sum(r.status == "blocked" for r in self.results)
+
+
+def _step_errors(result: ExecuteInProcessResult) -> tuple[StepError, ...]:
+    errors = []
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        cause = error.cause if error and error.cause else error
+        if cause is not None:
+            errors.append(StepError(str(failure.step_key), cause.message.strip()))
+    return tuple(errors)
 
 
 def run_partitions(
     *,
     home: LakehouseHome,
     refs: list[PartitionRef],
-    progress: Callable[[str], None],
+    on_result: Callable[[int, int, PartitionRun], None] | None = None,
     log_level: str = "WARNING",
 ) -> RunOutcomes:
     """Materialise every asset for each partition, one Dagster run per partition.
 
     A partition that fails (or is stopped by a blocking check) is reported and the others go on.
+    Each outcome is recorded in `<home>/.runs/` (for `lakehouse status`) and handed to
+    `on_result(i, n, outcome)` as soon as its partition is done.
     """
     # Entering the instance makes it the process's current one for definition loading; without
     # it, an earlier short-lived instance in the same process (tests, notebooks) can leave a dead
@@ -44,9 +72,7 @@ def run_partitions(
         if new:
             instance.add_dynamic_partitions(INSTITUTION, new)
         resources = {"lakehouse": LakehouseResource(home=str(home.root))}
-        rows = []
-        failed = 0
-        blocked = 0
+        results: list[PartitionRun] = []
         for i, ref in enumerate(refs, start=1):
             started = time.perf_counter()
             result = materialize(
@@ -59,49 +85,34 @@ def run_partitions(
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             )
             seconds = time.perf_counter() - started
-            failed_checks = sorted(
-                f"{c.asset_key.to_user_string()}:{c.check_name}"
-                for c in result.get_asset_check_evaluations()
-                if not c.passed
+            failed_checks = tuple(
+                sorted(
+                    f"{c.asset_key.to_user_string()}:{c.check_name}"
+                    for c in result.get_asset_check_evaluations()
+                    if not c.passed
+                )
             )
-            status = "ok" if result.success else ("blocked" if failed_checks else "failed")
-            failed += status == "failed"
-            blocked += status == "blocked"
+            status: RunStatus = (
+                "ok" if result.success else ("blocked" if failed_checks else "failed")
+            )
             counts = stage_counts(home, ref)
             ledger = build_ledger(counts).row(0, named=True) if counts.height else {}
-            progress(
-                f"[{i}/{len(refs)}] {ref}: {status} in {seconds:.1f}s (run {result.run_id[:8]})"
+            outcome = PartitionRun(
+                ref=ref,
+                status=status,
+                run_id=result.run_id,
+                finished_at=now(),
+                seconds=round(seconds, 1),
+                blocked_by=failed_checks,
+                errors=() if failed_checks else _step_errors(result),
+                ledger={k: ledger.get(k) for k in LEDGER_FIELDS},
+                reconciles=ledger.get("reconciles"),
             )
-            if failed_checks:
-                progress(f"    blocked by quality gate(s): {', '.join(failed_checks)}")
-            for failure in [] if failed_checks else result.get_step_failure_events():
-                error = failure.step_failure_data.error
-                cause = error.cause if error and error.cause else error
-                if cause is not None:
-                    progress(f"    {failure.step_key}: {cause.message.strip()}")
-            rows.append(
-                {
-                    "institution_id": ref.institution_id,
-                    "night": ref.night,
-                    "status": status,
-                    **{
-                        k: ledger.get(k)
-                        for k in (
-                            "landed",
-                            "accepted",
-                            "quarantined",
-                            "erased",
-                            "excluded",
-                            "consented",
-                            "scrubbed",
-                            "kept",
-                        )
-                    },
-                    "reconciles": ledger.get("reconciles"),
-                    "seconds": round(seconds, 1),
-                }
-            )
-        return RunOutcomes(summary=pl.DataFrame(rows), failed=failed, blocked=blocked)
+            write_partition_run(home, outcome)
+            results.append(outcome)
+            if on_result is not None:
+                on_result(i, len(refs), outcome)
+        return RunOutcomes(results=tuple(results))
 
 
 @dataclass(frozen=True)
@@ -168,11 +179,7 @@ def publish(*, home: LakehouseHome, log_level: str = "WARNING") -> PublishOutcom
         for name, verdict in gates.items()
         if verdict == "BLOCKED"
     ]
-    for failure in result.get_step_failure_events():
-        error = failure.step_failure_data.error
-        cause = error.cause if error and error.cause else error
-        if cause is not None:
-            messages.append(f"{failure.step_key}: {cause.message.strip()}")
+    messages += [f"{e.step}: {e.message}" for e in _step_errors(result)]
     return PublishOutcome(
         success=result.success,
         exports=pl.DataFrame(rows),

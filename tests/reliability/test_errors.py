@@ -80,7 +80,8 @@ def test_run_of_a_night_that_never_landed_is_one_actionable_error(
     root = tmp_path / "home"
     (root / "landing" / "inst_000" / "2026-01-05").mkdir(parents=True)
     assert main(["run", "--home", str(root), "--night", "2030-01-01"]) == 2
-    assert "no landed partition matches" in _one_error_line(capfd.readouterr().err)
+    line = _one_error_line(capfd.readouterr().err)
+    assert "night 2030-01-01 has not landed" in line and "landed nights: 2026-01-05" in line
     assert not (root / "lake").exists()
 
 
