@@ -52,8 +52,8 @@ def _maybe(value: object) -> float | str:
     description=(
         "The reward model that scores this night: a grade predictor (MiniLM embeddings of "
         "question, answer and reference + a ridge head) trained on the institution's graded "
-        "answers of the nights before this one (pooled over institutions when one has too few; "
-        "a reference-similarity cold start when nothing is graded yet), or the model folder the "
+        "answers of the nights before this one (pooled over the institutions that opted in when "
+        "one that opted in has too few; a reference-similarity cold start otherwise), or the model folder the "
         "deployment configures (`reward_model_path`, e.g. a Hugging Face reward model). Never "
         "trained on the night it scores; chosen once per night and reused by re-runs."
     ),
@@ -70,6 +70,7 @@ def reward_model(context: AssetExecutionContext, lakehouse: LakehouseResource) -
         metadata={
             "version": choice.version,
             "scope": choice.scope,
+            "training_institutions": ", ".join(choice.institutions),
             "reused": choice.reused,
             "kind": str(choice.metadata.get("kind", "")),
             "training_nights_first": str(training.get("first", "")),

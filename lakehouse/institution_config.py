@@ -34,6 +34,14 @@ class InstitutionConfig(BaseModel):
         default=(),
         description="Phrases that are real answers in its courses (e.g. 'Na' in chemistry).",
     )
+    pooled_reward_model: bool = Field(
+        default=False,
+        description=(
+            "Opt in to the pooled reward model (cross-institution use, off by default): this "
+            "institution's graded answers may train the model that opted-in institutions borrow "
+            "while they have too few grades of their own, and it may borrow that model itself."
+        ),
+    )
 
 
 def institution_config_path(home: LakehouseHome, institution_id: str) -> Path:

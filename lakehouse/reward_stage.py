@@ -8,10 +8,12 @@ every re-run of that night (so a re-run gives the same scores):
    on the GPU cluster, or a grade predictor trained elsewhere);
 2. `institution`: a grade predictor trained on the institution's graded answers of the
    `history_nights` nights before this one;
-3. `pooled`: the same, over every institution's nights in that window, when the institution alone
-   has too few graded answers (a new institution);
-4. `cold_start`: `ReferenceSimilarity`, which learns nothing, when no graded history exists at all
-   (the first night of a new lakehouse).
+3. `pooled`: the same, over the nights in that window of every institution that opted in to the
+   pooled reward model (`InstitutionConfig.pooled_reward_model`, off by default), when the
+   institution alone has too few graded answers (a new institution) and has opted in itself:
+   each institution's data serves only that institution unless it opts in;
+4. `cold_start`: `ReferenceSimilarity`, which learns nothing, when there is no graded history it
+   may use (the first night of a new lakehouse, or a new institution outside the pool).
 
 The scores (`lake/gold/reward_scores`) hold one row per scrubbed answer, kept or not by the
 pretraining chain: reward, preference and critique data need them all.
@@ -29,6 +31,7 @@ from typing import Any, Final, Literal
 import polars as pl
 
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction
 from lakehouse.reward import (
     REWARD_SCORES_SCHEMA,
@@ -55,6 +58,8 @@ class RewardModelChoice:
     scope: Scope
     metadata: dict[str, Any]
     reused: bool
+    institutions: tuple[str, ...] = ()
+    """The institutions whose graded answers trained the model (empty: none did)."""
 
     @property
     def holdout(self) -> dict[str, Any] | None:
@@ -70,17 +75,24 @@ def model_root(home: LakehouseHome, ref: PartitionRef) -> Path:
     return home.root / "models" / ref.institution_id / "reward" / f"before={ref.night.isoformat()}"
 
 
+def pool_institutions(home: LakehouseHome) -> tuple[str, ...]:
+    """The institutions with scrubbed answers that opted in to the pooled reward model."""
+    table = home.table_dir("silver", "scrubbed_submissions")
+    found = sorted(p.name.removeprefix("institution=") for p in table.glob("institution=*"))
+    return tuple(i for i in found if load_institution_config(home, i).pooled_reward_model)
+
+
 def _history(
-    home: LakehouseHome, ref: PartitionRef, *, nights: int, institution_id: str | None
+    home: LakehouseHome, ref: PartitionRef, *, nights: int, institutions: tuple[str, ...]
 ) -> pl.DataFrame:
-    """Scrubbed answers of the `nights` calendar nights before `ref.night` (one institution, or
-    all when `institution_id` is None): bounded, so training cost does not grow with history."""
+    """Scrubbed answers of `institutions` in the `nights` calendar nights before `ref.night`:
+    bounded, so training cost does not grow with history."""
     first = ref.night - timedelta(days=nights)
     table = home.table_dir("silver", "scrubbed_submissions")
-    inst = f"institution={institution_id}" if institution_id else "institution=*"
     files = sorted(
         f
-        for f in table.glob(f"{inst}/night=*/*.parquet")
+        for institution in institutions
+        for f in table.glob(f"institution={institution}/night=*/*.parquet")
         if first <= date.fromisoformat(f.parent.name.removeprefix("night=")) < ref.night
     )
     if not files:
@@ -106,9 +118,12 @@ def _graded(frame: pl.DataFrame, *, cap: int) -> pl.DataFrame:
     )
 
 
-def _record_choice(root: Path, *, version: str, scope: Scope) -> None:
+def _record_choice(
+    root: Path, *, version: str, scope: Scope, institutions: tuple[str, ...]
+) -> None:
     staging = root / f".{CHOSEN_FILE}.tmp"
-    staging.write_text(json.dumps({"version": version, "scope": scope}) + "\n")
+    record = {"version": version, "scope": scope, "institutions": list(institutions)}
+    staging.write_text(json.dumps(record) + "\n")
     os.replace(staging, root / CHOSEN_FILE)
 
 
@@ -122,7 +137,12 @@ def _load_choice(root: Path) -> RewardModelChoice | None:
         return None
     metadata = json.loads((path / METADATA_FILE).read_text())
     return RewardModelChoice(
-        path=path, version=record["version"], scope=record["scope"], metadata=metadata, reused=True
+        path=path,
+        version=record["version"],
+        scope=record["scope"],
+        metadata=metadata,
+        reused=True,
+        institutions=tuple(record.get("institutions") or ()),
     )
 
 
@@ -155,9 +175,12 @@ def choose_reward_model(
     root.mkdir(parents=True, exist_ok=True)
     encoder = TextEncoder(config=encoder_config, device="auto")
     scope: Scope
-    for scope, institution in (("institution", ref.institution_id), ("pooled", None)):
+    candidates: list[tuple[Scope, tuple[str, ...]]] = [("institution", (ref.institution_id,))]
+    if load_institution_config(home, ref.institution_id).pooled_reward_model:
+        candidates.append(("pooled", pool_institutions(home)))
+    for scope, institutions in candidates:
         history = _graded(
-            _history(home, ref, nights=history_nights, institution_id=institution),
+            _history(home, ref, nights=history_nights, institutions=institutions),
             cap=max_training_rows,
         )
         if history.height >= config.min_training_rows:
@@ -169,18 +192,20 @@ def choose_reward_model(
                 encoder=encoder,
             )
             assert model.path is not None
-            _record_choice(root, version=model.version, scope=scope)
+            trained_on = tuple(sorted(history.get_column("institution_id").unique().to_list()))
+            _record_choice(root, version=model.version, scope=scope, institutions=trained_on)
             return RewardModelChoice(
                 path=model.path,
                 version=model.version,
                 scope=scope,
                 metadata=model.metadata,
                 reused=False,
+                institutions=trained_on,
             )
     cold = ReferenceSimilarity(encoder=encoder)
     path = cold.save(root)
     scope = "cold_start"
-    _record_choice(root, version=cold.version, scope=scope)
+    _record_choice(root, version=cold.version, scope=scope, institutions=())
     return RewardModelChoice(
         path=path, version=cold.version, scope=scope, metadata=cold.metadata, reused=False
     )

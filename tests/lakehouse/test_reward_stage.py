@@ -11,12 +11,18 @@ import polars as pl
 import pytest
 
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.institution_config import (
+    InstitutionConfig,
+    load_institution_config,
+    write_institution_config,
+)
 from lakehouse.lake import read_partition
 from lakehouse.reward import GradePredictorConfig, load_reward_model, score_frame
 from lakehouse.reward_stage import (
     REWARD_TABLE,
     calibration_markdown,
     choose_reward_model,
+    model_root,
     night_agreement,
     per_course_markdown,
     write_reward_scores,
@@ -79,21 +85,62 @@ def test_later_night_uses_a_model_trained_only_on_earlier_nights(
     assert per_course_markdown(tonight.per_course).startswith("| course |")
 
 
-def test_new_institution_borrows_the_pooled_history(reward_home: LakehouseHome) -> None:
-    second = _nights(reward_home)[-1]
+def _opt_in(home: LakehouseHome, *institutions: str) -> None:
+    for institution in institutions:
+        write_institution_config(home, institution, InstitutionConfig(pooled_reward_model=True))
+
+
+def _too_few_of_its_own(home: LakehouseHome, ref: PartitionRef) -> GradePredictorConfig:
+    """A training minimum just above the institution's own graded answers before `ref.night`."""
     history = pl.read_parquet(
-        reward_home.table_dir("silver", "scrubbed_submissions")
-        / f"institution={second.institution_id}"
+        home.table_dir("silver", "scrubbed_submissions")
+        / f"institution={ref.institution_id}"
         / "night=*"
         / "*.parquet"
-    ).filter(pl.col("night") < second.night)
+    ).filter(pl.col("night") < ref.night)
     graded = history.filter(pl.col("grade").is_not_null() & (pl.col("max_grade") > 0)).height
-    # more than one institution has graded, but fewer than the pool together
-    config = GradePredictorConfig(min_training_rows=graded + 1)
+    return GradePredictorConfig(min_training_rows=graded + 1)
+
+
+def test_new_institution_borrows_the_pool_of_institutions_that_opted_in(
+    reward_home: LakehouseHome,
+) -> None:
+    second = _nights(reward_home)[-1]
+    config = _too_few_of_its_own(reward_home, second)
+    institutions = sorted({r.institution_id for r in _nights(reward_home)})
+    assert len(institutions) == 2
+    _opt_in(reward_home, *institutions)
     choice = choose_reward_model(home=reward_home, ref=second, config=config)
     assert choice.scope == "pooled"
-    assert choice.metadata["rows"]["graded"] > graded
+    assert choice.institutions == tuple(institutions)
+    assert choice.metadata["rows"]["graded"] >= config.min_training_rows
     assert date.fromisoformat(choice.metadata["training_nights"]["last"]) < second.night
+    again = choose_reward_model(home=reward_home, ref=second, config=config)
+    assert again.reused and again.institutions == choice.institutions
+
+
+def test_pooled_model_is_off_by_default_and_uses_only_opted_in_institutions(
+    reward_home: LakehouseHome,
+) -> None:
+    """Issue 16: an institution's grades serve only itself unless it opts in; without an opted-in
+    pool an institution short of grades gets the cold-start model, not other institutions' data."""
+    second = _nights(reward_home)[-1]
+    other = next(r.institution_id for r in _nights(reward_home) if r != second)
+    assert other != second.institution_id
+    config = _too_few_of_its_own(reward_home, second)
+    assert not load_institution_config(reward_home, second.institution_id).pooled_reward_model
+    default = choose_reward_model(home=reward_home, ref=second, config=config)
+    assert default.scope == "cold_start" and default.institutions == ()
+    # the institution opts in, but the only other one does not: its pool is itself, too small
+    shutil.rmtree(model_root(reward_home, second))
+    _opt_in(reward_home, second.institution_id)
+    alone = choose_reward_model(home=reward_home, ref=second, config=config)
+    assert alone.scope == "cold_start"
+    # the other opts in, but this one does not: it may not borrow
+    shutil.rmtree(model_root(reward_home, second))
+    write_institution_config(reward_home, second.institution_id, InstitutionConfig())
+    _opt_in(reward_home, other)
+    assert choose_reward_model(home=reward_home, ref=second, config=config).scope == "cold_start"
 
 
 def test_configured_model_folder_is_used_as_given(
