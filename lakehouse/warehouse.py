@@ -60,9 +60,15 @@ class WarehouseBuild:
     target_path: Path
 
     @property
-    def dbt_vars(self) -> dict[str, str]:
-        """What the dbt project needs: where the lake is and which DuckDB file to write."""
-        return {"lake_root": str(self.home.lake), "warehouse_path": str(self.path)}
+    def dbt_vars(self) -> dict[str, str | bool]:
+        """What the dbt project needs: where the lake is and which DuckDB file to write. A lake
+        folder that exists may still be empty (nothing has run); one that is missing fails the
+        build (dbt_project/macros/lake.sql, assert_lake_root)."""
+        return {
+            "lake_root": str(self.home.lake),
+            "warehouse_path": str(self.path),
+            "allow_empty_lake": self.home.lake.is_dir(),
+        }
 
     def dbt_args(self, command: str = "build") -> list[str]:
         return [command, "--vars", json.dumps(self.dbt_vars, sort_keys=True)]

@@ -9,6 +9,25 @@
 {%- endmacro %}
 
 
+{% macro assert_lake_root() -%}
+  {#- A mistyped lake_root must not give an empty warehouse whose tests all pass: the lake has to
+      hold at least one file, unless the caller says an empty lake is expected (the builder does
+      when the home's lake/ folder exists but no stage has written yet). -#}
+  {%- if not execute or var('allow_empty_lake', false) -%}
+    {{- return('') -}}
+  {%- endif -%}
+  {%- set root = lake_root() -%}
+  {%- set found = run_query('select count(*) from glob(' ~ sql_string(root ~ '/**') ~ ')') -%}
+  {%- if found.columns[0].values()[0] == 0 -%}
+    {{- exceptions.raise_compiler_error(
+        "lake_root " ~ root ~ " holds no lake file: it does not exist, or nothing has run into "
+        ~ "it yet. Point it at the lake/ folder of a lakehouse home that has run (--vars "
+        ~ "'{lake_root: /path/to/home/lake}', $LAKEHOUSE_LAKE_ROOT or $LAKEHOUSE_HOME); for a lake "
+        ~ "that is empty on purpose add allow_empty_lake: true to --vars") -}}
+  {%- endif -%}
+{%- endmacro %}
+
+
 {% macro sql_string(value) -%}
   {{- return("'" ~ (value | string).replace("'", "''") ~ "'") -}}
 {%- endmacro %}
@@ -37,6 +56,7 @@
   {%- if not execute -%}
     {{- return('(select 1 as _parsing)') -}}
   {%- endif -%}
+  {%- do assert_lake_root() -%}
   {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'lake')
                  | selectattr('name', 'equalto', table_name) | first -%}
   {%- set meta = node.config.get('meta') or node.meta -%}

@@ -216,21 +216,35 @@ def _erasure(ctx: CardContext) -> str:
     return "\n".join(lines)
 
 
+LOADING_SETUP: Final = (
+    "Run these from `$LAKEHOUSE_HOME` (after `make demo`: `cd lakehouse_home`); paths are "
+    "relative to it. polars and DuckDB come with the project; `datasets` is its optional `hf` "
+    "extra: `pip install 'homework-lakehouse[hf]'` (in a checkout: `.venv/bin/pip install -e "
+    "'.[hf]'`; `make install` already has it). Each snippet returns exactly the columns listed "
+    "under Schema: the release folder's `release=` name is not a column (hive partitioning is "
+    "off)."
+)
+
+
 def _loading(ctx: CardContext) -> str:
     folder = f"exports/{ctx.dataset}/release={ctx.release_id}"
     pattern = f"{folder}/*.parquet"
     blocks = [
-        "Paths are relative to `$LAKEHOUSE_HOME`.",
+        LOADING_SETUP,
         "",
         "```python",
         "import datasets",
         f'ds = datasets.load_dataset("parquet", data_files="{pattern}", split="train")',
+        "```",
         "",
+        "```python",
         "import polars as pl",
-        f'df = pl.read_parquet("{pattern}")',
+        f'df = pl.read_parquet("{pattern}", hive_partitioning=False)',
+        "```",
         "",
+        "```python",
         "import duckdb",
-        f"duckdb.sql(\"SELECT * FROM read_parquet('{pattern}')\")",
+        f"rel = duckdb.sql(\"SELECT * FROM read_parquet('{pattern}', hive_partitioning = false)\")",
         "```",
     ]
     if ctx.dataset == "pretrain":
