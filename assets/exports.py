@@ -23,8 +23,7 @@ from assets.reward import reward_scores
 from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_result
 from expectations.gate_result import GateResult
-from expectations.runner import validate
-from expectations.suites.exports import exports_suite, gate_name
+from expectations.suites.exports import gate_name, validate_export
 from expectations.thresholds import GateThresholds
 from lakehouse.exports import (
     CONTRIBUTIONS_TABLE,
@@ -124,7 +123,8 @@ def _write_quality(root: Path, result: GateResult, *, dataset: str, release_id: 
             gate_name(dataset),
             asset=name,
             description=(
-                "Exact schema, no empty prompt/response, preference pairs ordered. Evaluated "
+                "Exact schema, no empty prompt/response, preference pairs ordered, at most a "
+                "bounded share of trivial rows (non-answers). Evaluated "
                 "before anything is written: a failing dataset is not published (its LATEST "
                 "stays), while the other datasets and the warehouse still are."
             ),
@@ -152,7 +152,7 @@ def training_exports(
     verdicts: dict[Dataset, GateResult] = {}
 
     def gate(dataset: Dataset, frame: pl.DataFrame) -> bool:
-        result = validate(frame=frame, suite=exports_suite(dataset=dataset, thresholds=thresholds))
+        result = validate_export(dataset=dataset, frame=frame, thresholds=thresholds)
         verdicts[dataset] = result
         return result.passed
 

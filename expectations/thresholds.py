@@ -106,7 +106,20 @@ class RewardThresholds(_Section):
 
 
 class ExportsThresholds(_Section):
-    pass
+    max_trivial_pair_share: float = Field(
+        default=0.02,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "preference: pairs with a non-answer as chosen or rejected may be at most this share."
+        ),
+    )
+    max_non_answer_share: float = Field(
+        default=0.02,
+        ge=0.0,
+        le=1.0,
+        description="sft and critique: rows whose response is a non-answer, at most this share.",
+    )
 
 
 class GateThresholds(BaseModel):

@@ -1,5 +1,8 @@
-"""The exports gate, over one dataset's frame: the dataset's exact schema, no empty text, and
-preference pairs whose chosen answer was graded higher than the rejected one."""
+"""The exports gate, over one dataset's frame: the dataset's exact schema, no empty text,
+preference pairs whose chosen answer was graded higher than the rejected one, and (issue 21) at
+most a small share of rows that teach nothing: preference pairs with a non-answer on a side, SFT
+and critique rows whose response is a non-answer. That share is a dataset-level metric
+(`export_metrics`, from `lakehouse.exports.quality`) passed to `validate`."""
 
 from __future__ import annotations
 
@@ -10,9 +13,13 @@ from expectations.patterns import PII_PATTERNS
 from expectations.thresholds import ExportsThresholds
 from lakehouse.exports.config import Dataset
 from lakehouse.exports.datasets import EXPORT_COLUMNS
+from lakehouse.exports.quality import TRIVIAL_SHARE, gate_metrics
 
 if TYPE_CHECKING:
+    import polars as pl
     from great_expectations import ExpectationSuite
+
+    from expectations.gate_result import GateResult
 
 EXPORT_SCHEMAS: Final[dict[Dataset, tuple[str, ...]]] = EXPORT_COLUMNS
 """The gate checks the exact columns the exports library writes (one definition, not two)."""
@@ -29,6 +36,34 @@ BLANK: Final = r"\A[ \t\r\n]*\Z"
 
 def gate_name(dataset: str) -> str:
     return f"exports_{dataset}"
+
+
+def trivial_share_bound(dataset: Dataset, thresholds: ExportsThresholds) -> float | None:
+    """The dataset's bound on `trivial_share`; None: not bounded (pretrain's documents were
+    judged by the chain; in reward a zero for "No response." is a true reward)."""
+    if dataset == "preference":
+        return thresholds.max_trivial_pair_share
+    if dataset in ("sft", "critique"):
+        return thresholds.max_non_answer_share
+    return None
+
+
+def export_metrics(*, dataset: Dataset, frame: pl.DataFrame) -> dict[str, float]:
+    """The dataset-level values the exports suite checks (`trivial_share`)."""
+    return gate_metrics(dataset, frame)
+
+
+def validate_export(
+    *, dataset: Dataset, frame: pl.DataFrame, thresholds: ExportsThresholds
+) -> GateResult:
+    """Run the dataset's exports gate over its frame, metrics included."""
+    from expectations.runner import validate
+
+    return validate(
+        frame=frame,
+        suite=exports_suite(dataset=dataset, thresholds=thresholds),
+        metrics=export_metrics(dataset=dataset, frame=frame),
+    )
 
 
 def exports_suite(*, dataset: Dataset, thresholds: ExportsThresholds) -> ExpectationSuite:
@@ -78,6 +113,17 @@ def exports_suite(*, dataset: Dataset, thresholds: ExportsThresholds) -> Expecta
             )
             for column in ("reward", "rm_score")
         ]
+    bound = trivial_share_bound(dataset, thresholds)
+    if bound is not None:
+        exps.append(
+            expect(
+                gxe.ExpectColumnMaxToBeBetween,
+                name="trivial_share_within_bound",
+                column=TRIVIAL_SHARE,
+                scope="partition",
+                max_value=bound,
+            )
+        )
     return make_suite(
         gate=gate_name(dataset),
         examples="scrubbed",

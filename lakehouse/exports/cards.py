@@ -13,6 +13,7 @@ import polars as pl
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.datasets import EXPORT_COLUMNS, TEXT_COLUMNS, dataset_tokens
 from lakehouse.exports.funnel import Funnel
+from lakehouse.exports.quality import quality_report, render_quality
 from lakehouse.exports.shards import Shard
 from lakehouse.home import PartitionRef
 
@@ -49,22 +50,30 @@ RULES: Final[dict[Dataset, str]] = {
         "`created` when it was submitted (UTC)."
     ),
     "sft": (
-        "Graded answers with `grade / max_grade >= {sft}`; among answers to one question with the "
-        "same normalised text (lower case, whitespace collapsed) only the best graded is kept."
+        'Graded real attempts (not a non-answer such as "No response.") with '
+        "`grade / max_grade >= {sft}`, at least {sft_chars} characters and {sft_words} words"
+        "{sft_rm}; among answers to one question with the same normalised text (lower case, "
+        "whitespace collapsed) only the best graded is kept."
     ),
     "preference": (
-        "Answers to one question ranked by grade and split into halves; the top half meets the "
-        "bottom half in {k} rotating rounds, so no answer is in more than {k} pairs. A pair is "
-        "kept when the students differ, `chosen_grade - rejected_grade >= {margin}` (ties never "
-        "pair) and the answers are not near-duplicates (same MinHash cluster or equal "
-        "normalised text). Grades are normalised to [0, 1]; raw grades are in `metadata`."
+        'Real attempts (never a non-answer such as "No response.", "N/A" or "पता नहीं"; '
+        "pairs with one are {non_answer}) to questions with at least {min_answers} graded real "
+        "attempts, ranked by grade and split into halves; the top half meets the bottom half in "
+        "{k} rotating rounds, so no answer is in more than {k} pairs{grader}. A pair is kept when "
+        "the students differ, `chosen_grade - rejected_grade >= {margin}` (ties never pair) and "
+        "the answers are not near-duplicates (same MinHash cluster or equal normalised text). "
+        "Grades are normalised to [0, 1]; raw grades, `same_grader` and `non_answer_pair` are in "
+        "`metadata`."
     ),
     "reward": (
         "Every graded answer with a reward-model score; answers of partitions the reward model "
-        "has not scored are left out and counted in the funnel. `reward = grade / max_grade`."
+        "has not scored are left out and counted in the funnel. `reward = grade / max_grade`. "
+        'Non-answers stay (a zero for "No response." is a true reward), labelled in '
+        "`metadata.non_answer`."
     ),
     "critique": (
-        "Every graded answer whose grader wrote feedback; `grade = grade / max_grade`. Feedback is "
+        "Every graded real attempt whose grader wrote feedback of at least {critique_words} words "
+        'that says more than "the response is empty"; `grade = grade / max_grade`. Feedback is '
         "scrubbed like the answers."
     ),
 }
@@ -191,9 +200,33 @@ def _rule(ctx: CardContext) -> str:
     return RULES[ctx.dataset].format(
         text=text,
         sft=f"{c.sft_min_grade_fraction:g}",
+        sft_chars=c.sft_min_response_chars,
+        sft_words=c.sft_min_response_words,
+        sft_rm=(
+            ""
+            if c.sft_min_rm_score is None
+            else f" and a reward-model score of at least {c.sft_min_rm_score:g}"
+        ),
         k=c.preference_max_pairs_per_answer,
         margin=f"{c.preference_min_margin:g}",
+        min_answers=c.preference_min_answers_per_question,
+        non_answer=(
+            "excluded"
+            if c.preference_max_non_answer_share == 0
+            else f"at most {c.preference_max_non_answer_share:g} of the pairs"
+        ),
+        grader=(
+            "; answers graded by the same grader are paired first, then across graders"
+            if c.preference_prefer_same_grader
+            else ""
+        ),
+        critique_words=c.critique_min_feedback_words,
     )
+
+
+def _quality(ctx: CardContext) -> str:
+    """The quality section (issue 21), computed from the rows written."""
+    return render_quality(quality_report(ctx.dataset, ctx.frame))
 
 
 def _erasure(ctx: CardContext) -> str:
@@ -301,6 +334,10 @@ def render_card(ctx: CardContext) -> str:
         "## Rule",
         "",
         _rule(ctx),
+        "",
+        "## Quality",
+        "",
+        _quality(ctx),
         "",
         "## Languages",
         "",

@@ -124,7 +124,7 @@ def export_frames() -> dict[str, pl.DataFrame]:
             {
                 "prompt": ["Explain TCP."] * 2,
                 "chosen": ["Reliable and ordered.", "Ordered."],
-                "rejected": ["Fast.", "No idea."],
+                "rejected": ["Fast.", "Slow."],
                 "chosen_grade": [9.0, 7.0],
                 "rejected_grade": [3.0, 1.0],
                 "metadata": meta,

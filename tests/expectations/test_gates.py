@@ -24,6 +24,7 @@ from expectations.suites import (
     silver_gate_frame,
     silver_suite,
 )
+from expectations.suites.exports import validate_export
 from expectations.thresholds import (
     BronzeThresholds,
     ConsentThresholds,
@@ -384,8 +385,11 @@ def test_reward_broken_fails() -> None:
 
 @pytest.mark.parametrize("dataset", ["pretrain", "sft", "preference", "reward", "critique"])
 def test_exports_clean_passes(dataset: str) -> None:
-    suite = exports_suite(dataset=dataset, thresholds=ExportsThresholds())  # type: ignore[arg-type]
-    result = validate(frame=export_frames()[dataset], suite=suite)
+    result = validate_export(
+        dataset=dataset,  # type: ignore[arg-type]
+        frame=export_frames()[dataset],
+        thresholds=ExportsThresholds(),
+    )
     assert result.success, result.failed_expectations
     assert result.gate == f"exports_{dataset}"
 
@@ -393,14 +397,12 @@ def test_exports_clean_passes(dataset: str) -> None:
 def test_exports_broken_fail() -> None:
     frames = export_frames()
     sft = frames["sft"].with_columns(response=pl.Series(["Reliable.", "  \n"]))
-    result = validate(frame=sft, suite=exports_suite(dataset="sft", thresholds=ExportsThresholds()))
-    assert result.failed_expectations == ("not_empty:response",)
+    result = validate_export(dataset="sft", frame=sft, thresholds=ExportsThresholds())
+    assert result.failed_expectations == ("not_empty:response", "trivial_share_within_bound")
     assert result.examples[0]["row"] == 1
 
     pref = frames["preference"].with_columns(rejected_grade=pl.Series([9.0, 1.0]))
-    result = validate(
-        frame=pref, suite=exports_suite(dataset="preference", thresholds=ExportsThresholds())
-    )
+    result = validate_export(dataset="preference", frame=pref, thresholds=ExportsThresholds())
     assert result.failed_expectations == ("chosen_graded_higher",)
     assert result.examples[0]["chosen_grade"] == 9.0
 
