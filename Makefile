@@ -29,7 +29,7 @@ demo: install
 	$(BIN)/lakehouse generate --home $(DEMO_HOME) $(DEMO_ARGS)
 	umask 077 && mkdir -p $(DEMO_HOME)/.secrets && \
 		$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO_HOME)/.secrets/pseudonym.key
-	LAKEHOUSE_PSEUDONYM_KEY_FILE=$(DEMO_HOME)/.secrets/pseudonym.key $(BIN)/lakehouse run --home $(DEMO_HOME)
+	umask 077 && LAKEHOUSE_PSEUDONYM_KEY_FILE=$(DEMO_HOME)/.secrets/pseudonym.key $(BIN)/lakehouse run --home $(DEMO_HOME)
 	$(BIN)/lakehouse status --home $(DEMO_HOME)
 	@echo "Explore: make ui (Dagster UI on 127.0.0.1), or the warehouse: see dbt_project/README.md"
 

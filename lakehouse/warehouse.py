@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from lakehouse.access import share_with_analysts
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import fsync_path
 
@@ -132,6 +133,7 @@ def publish(build_file: Path, warehouse: Path) -> None:
 
         with duckdb.connect(str(build_file)) as connection:
             connection.execute("checkpoint")
+    share_with_analysts(build_file)
     fsync_path(build_file)
     os.replace(build_file, warehouse)
     fsync_path(warehouse.parent)

@@ -8,6 +8,7 @@ from typing import Literal
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from lakehouse.access import secure_home
 from lakehouse.home import LakehouseHome
 
 
@@ -79,4 +80,7 @@ class LakehouseResource(ConfigurableResource):
     )
 
     def lake_home(self) -> LakehouseHome:
-        return LakehouseHome.from_env(self.home)
+        """The home, made private to this account but for the analysts' outputs (`access`)."""
+        home = LakehouseHome.from_env(self.home)
+        secure_home(home)
+        return home

@@ -30,6 +30,7 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.access import share_with_analysts
 from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
 from lakehouse.exports.config import DATASETS, Dataset, ExportConfig
 from lakehouse.exports.contributions import (
@@ -171,6 +172,8 @@ def published_releases(home: LakehouseHome, dataset: Dataset) -> list[str]:
 def _publish(staged: Path, final: Path) -> None:
     """Move a complete release folder into place. A rebuilt release (same id, so the same bytes)
     replaces the old one: the old folder is renamed aside first, then removed."""
+    share_with_analysts(staged)
+    share_with_analysts(final.parent, recursive=False)
     if final.exists():
         aside = staged.with_name(staged.name + ".old")
         os.rename(final, aside)
@@ -185,6 +188,7 @@ def _write_latest(home: LakehouseHome, dataset: Dataset, rid: str) -> None:
     target = home.exports / dataset / LATEST_NAME
     tmp = target.with_name(f".{LATEST_NAME}.{uuid.uuid4().hex}.tmp")
     tmp.write_text(rid + "\n")
+    share_with_analysts(tmp)
     os.replace(tmp, target)
 
 
