@@ -56,6 +56,27 @@ class ExportsRunConfig(Config):
     preference_max_pairs_per_answer: int = Field(
         default=2, ge=1, description="No answer is used in more preference pairs than this."
     )
+    sft_min_response_chars: int = Field(
+        default=25, ge=0, description="SFT responses have at least this many characters."
+    )
+    sft_min_response_words: int = Field(
+        default=3, ge=0, description="SFT responses have at least this many words."
+    )
+    preference_min_answers_per_question: int = Field(
+        default=4, ge=2, description="A question needs this many graded real attempts to pair."
+    )
+    preference_max_non_answer_share: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.5,
+        description="Share of pairs that may hold a non-answer ('No response.'); 0 excludes them.",
+    )
+    preference_prefer_same_grader: bool = Field(
+        default=True, description="Pair answers graded by the same grader first."
+    )
+    critique_min_feedback_words: int = Field(
+        default=3, ge=0, description="Critique feedback has at least this many words."
+    )
     shard_max_rows: int = Field(default=50_000, ge=1, description="Rows per Parquet shard.")
 
     def export_config(self) -> ExportConfig:
@@ -64,6 +85,12 @@ class ExportsRunConfig(Config):
             sft_min_grade_fraction=self.sft_min_grade_fraction,
             preference_min_margin=self.preference_min_margin,
             preference_max_pairs_per_answer=self.preference_max_pairs_per_answer,
+            sft_min_response_chars=self.sft_min_response_chars,
+            sft_min_response_words=self.sft_min_response_words,
+            preference_min_answers_per_question=self.preference_min_answers_per_question,
+            preference_max_non_answer_share=self.preference_max_non_answer_share,
+            preference_prefer_same_grader=self.preference_prefer_same_grader,
+            critique_min_feedback_words=self.critique_min_feedback_words,
             shard_max_rows=self.shard_max_rows,
         )
 
