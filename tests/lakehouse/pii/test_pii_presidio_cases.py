@@ -89,6 +89,13 @@ VALID: list[tuple[str, str, str]] = [
     ("BANK_ACCOUNT", "account number {}", "123456789012"),
     ("UPI", "pay {} on GPay", "priya.s@oksbi"),
     ("UPI", "UPI: {}", "9876543210@ybl"),
+    # street addresses, Indian and international (presidio-research texts)
+    ("ADDRESS", "{}", "Flat 3B, 2nd Cross, MG Road, Bengaluru 560001"),
+    ("ADDRESS", "My address is {}.", "12 MG Road, Bengaluru - 560 001"),
+    ("ADDRESS", "He lives at {}, London", "221B Baker Street"),
+    ("ADDRESS", "Filip lives on {} street.", "Nassaustraat 123"),
+    ("ADDRESS", "Shelby Araujo lives at {}, Laane", "87 Jakobi 69"),
+    ("ADDRESS", "The restaurant is at 19 {}", "1755 Nelson Mandela Drive"),
 ]
 
 INVALID: list[tuple[str, str]] = [
@@ -138,6 +145,10 @@ INVALID: list[tuple[str, str]] = [
     ("PAN", "Answer: ABCDE1234F"),  # D is no PAN holder type
     ("VEHICLE_REGISTRATION", "ZZ01AB1234"),  # no such state code
     ("UPI", "mail me at priya@school.edu"),
+    ("ADDRESS", "within weeks of his premature 1977 death in a road accident."),
+    ("ADDRESS", "He finished 3rd and maintained 2nd place in the title race"),
+    ("ADDRESS", "IPv4 has only 4 bytes or 32 bits to represent an address: LAN 1"),
+    ("ADDRESS", "The Nile is 6650 km long and flows through 11 countries."),
 ]
 
 
@@ -146,7 +157,7 @@ def test_presidio_and_indian_valid_values_are_found() -> None:
     missed = [
         (entity, template.format(value))
         for entity, template, value in VALID
-        if value not in _found(template.format(value), entity)
+        if not any(value in span for span in _found(template.format(value), entity))
     ]
     assert missed == []
 
