@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from lakehouse.pii import (
     load_roster,
     scrub_frame,
 )
+from lakehouse.pseudonym import pseudonymise_series
 
 ENTITY_COLUMN = "__pii_entities"
 _ORDER = "__ray_row"
@@ -107,6 +109,48 @@ def scrub_dataset(
     )
 
 
+def for_workers(
+    frame: pl.DataFrame,
+    *,
+    roster: Roster,
+    text_columns: Sequence[str],
+    author_column: str | None,
+) -> tuple[pl.DataFrame, Roster]:
+    """What Ray workers get: the row order, the text columns, and the author's id and the
+    roster's person ids under one pseudonym made with a random key that never leaves this
+    process (so the author's own name is still found, and no raw id travels). The roster's
+    names travel: they are what the scrubber looks for."""
+    texts = [c for c in dict.fromkeys(text_columns) if c in frame.columns]
+    columns: list[pl.Expr | str] = [pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ORDER), *texts]
+    if author_column is None or author_column not in frame.columns:
+        return frame.select(columns), roster
+    run_key = secrets.token_bytes(32)
+    ids = (
+        pl.concat(
+            [
+                frame.get_column(author_column).cast(pl.String),
+                roster.people.get_column("person_id"),
+                roster.variants.get_column("person_id"),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+    mapping = dict(
+        zip(ids, pseudonymise_series(ids, institution_id="ray", key=run_key), strict=True)
+    )
+
+    def hidden(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.String).replace_strict(mapping, default=None)
+
+    shipped_roster = Roster(
+        people=roster.people.with_columns(hidden("person_id")),
+        variants=roster.variants.with_columns(hidden("person_id")),
+        min_author_token_length=roster.min_author_token_length,
+    )
+    return frame.select(*columns, hidden(author_column).alias(author_column)), shipped_roster
+
+
 def scrub_frame_on_ray(
     frame: pl.DataFrame,
     *,
@@ -118,31 +162,40 @@ def scrub_frame_on_ray(
     batch_size: int = 4096,
     actor_cpus: float = 1.0,
 ) -> ScrubResult:
-    """`scrub_frame` on Ray actors: same rows in the same order, counts summed over batches."""
-    indexed = frame.with_row_index(_ORDER)
+    """`scrub_frame` on Ray actors: same rows in the same order, counts summed over batches.
+
+    Only what scrubbing needs leaves this process (`for_workers`): the text columns, the row
+    order and the author under a one-off pseudonym; the rows come back and are put in place here.
+    """
+    shipped, shipped_roster = for_workers(
+        frame, roster=roster, text_columns=text_columns, author_column=author_column
+    )
     blocks = [
-        indexed.slice(start, batch_size).to_arrow()
-        for start in range(0, max(indexed.height, 1), batch_size)
+        shipped.slice(start, batch_size).to_arrow()
+        for start in range(0, max(shipped.height, 1), batch_size)
     ]
     dataset = ray.data.from_arrow(blocks)  # one block per batch, no repartition task
     scrubbed = scrub_dataset(
         dataset,
-        roster=roster,
+        roster=shipped_roster,
         config=config,
         text_columns=text_columns,
-        author_column=author_column,
+        author_column=author_column if author_column in shipped.columns else None,
         actors=actors,
         batch_size=batch_size,
         actor_cpus=actor_cpus,
     )
     tables = ray.get(scrubbed.to_arrow_refs())
-    out = pl.from_arrow(pa.concat_tables(tables)) if tables else frame.clear()
-    assert isinstance(out, pl.DataFrame)
-    out = out.sort(_ORDER) if _ORDER in out.columns else out
+    returned = pl.from_arrow(pa.concat_tables(tables)) if tables else shipped.clear()
+    assert isinstance(returned, pl.DataFrame)
+    if returned.height != frame.height:
+        raise RuntimeError(f"Ray returned {returned.height} rows for {frame.height}")
+    returned = returned.sort(_ORDER)
+    out = frame.with_columns(returned.select(c for c in shipped.columns if c in text_columns))
     counts = dict.fromkeys(ENTITY_TYPES, 0)
-    if ENTITY_COLUMN in out.columns:
+    if ENTITY_COLUMN in returned.columns:
         for entity, n in (
-            out.get_column(ENTITY_COLUMN).explode().drop_nulls().value_counts().iter_rows()
+            returned.get_column(ENTITY_COLUMN).explode().drop_nulls().value_counts().iter_rows()
         ):
             counts[entity] = int(n)
     columns = [c for c in text_columns if c in frame.columns]
