@@ -221,9 +221,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--roll-number-pattern", action="append", default=None)
     ap.add_argument("--actors", type=int, default=1)
     args = ap.parse_args(argv)
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     if not ray.is_initialized():
-        ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False)
+        address = os.environ.get("RAY_ADDRESS")
+        if not address:  # token auth guards a cluster; a local Ray has no one to guard against
+            os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        ray.init(address=address, include_dashboard=False)
     config = PiiConfig(
         roll_number_patterns=tuple(args.roll_number_pattern)
         if args.roll_number_pattern
