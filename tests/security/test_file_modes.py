@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -73,6 +74,22 @@ def can_open(path: Path) -> str:
     except PermissionError:
         return "denied"
     return "read"
+
+
+def duckdb_cli(database: Path, sql: str) -> str:
+    """The analysts' documented command, `duckdb -readonly -safe` (the native binary that the
+    `duckdb-cli` package ships, run directly: its Python wrapper needs the venv's interpreter)."""
+    import duckdb_cli as package
+
+    done = subprocess.run(
+        [str(Path(package.__file__).parent / "duckdb"), "-readonly", "-safe", str(database)],
+        input=sql,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return "ok" if done.returncode == 0 and "Error" not in done.stderr else "refused"
 
 
 def query_warehouse(path: Path) -> str:
@@ -206,6 +223,10 @@ def test_analysts_read_the_warehouse_and_exports_but_not_the_lake_or_the_key(
             "bronze": can_open(bronze / "part-00000.parquet"),
             "quarantine": can_open(quarantine / "part-00000.parquet"),
             "key": can_open(key),
+            "cli query": duckdb_cli(home.warehouse, "SELECT count(*) FROM mart_partition_ledger;"),
+            "cli into the lake": duckdb_cli(
+                home.warehouse, f"SELECT count(*) FROM read_parquet('{bronze}/*.parquet');"
+            ),
         }
 
     assert as_account(NOBODY, ANALYSTS, analyst_view) == {
@@ -215,6 +236,8 @@ def test_analysts_read_the_warehouse_and_exports_but_not_the_lake_or_the_key(
         "bronze": "denied",
         "quarantine": "denied",
         "key": "denied",
+        "cli query": "ok",
+        "cli into the lake": "refused",
     }
     outsider = as_account(NOBODY, OTHERS, analyst_view)
-    assert set(outsider.values()) == {"denied"}
+    assert set(outsider.values()) <= {"denied", "refused"}
