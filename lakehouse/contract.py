@@ -127,6 +127,10 @@ class ExclusionReason(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CONSENT_PENDING = "consent_pending"
     MINOR_WITHOUT_GUARDIAN_CONSENT = "minor_without_guardian_consent"
+    GUARDIAN_CONSENT_UNVERIFIED = "guardian_consent_unverified"
+    """A minor's guardian consent without `verified_by` and `verified_at`: not verifiable."""
+    MINOR_STATUS_CONTRADICTS_BIRTH_DATE = "minor_status_contradicts_date_of_birth"
+    """`is_minor` disagrees with the roster's `date_of_birth` on the night of the record."""
     CONSENT_INVALID = "consent_invalid"
     ERASURE_REQUESTED = "erasure_requested"
 

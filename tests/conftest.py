@@ -82,12 +82,16 @@ def write_jsonl(night_dir: Path) -> WriteJsonl:
     return write
 
 
+CONSENT_HEADER = "student_id,status,is_minor,guardian_consent,updated_at,verified_by,verified_at"
+
+
 def write_consent(home: LakehouseHome, rows: list[str]) -> None:
+    """consent.csv with the given rows; a row may leave out the guardian verification fields."""
     path = home.consent_csv(REF.institution_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "student_id,status,is_minor,guardian_consent,updated_at\n" + "\n".join(rows) + "\n"
-    )
+    width = CONSENT_HEADER.count(",")
+    padded = [row + "," * (width - row.count(",")) for row in rows]
+    path.write_text(CONSENT_HEADER + "\n" + "\n".join(padded) + "\n")
 
 
 @pytest.fixture(scope="session")

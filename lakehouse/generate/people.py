@@ -137,10 +137,12 @@ def build_institution(
     )
     case_of = case_of[rng.permutation(n)]
     is_minor = np.isin(case_of, ["minor_with_guardian", "minor_without_guardian"])
-    # Minors are 17 on the first night; adults 18 years and a month to 24.
+    # Minors are 15 to 17 and a half on the first night (still minors a year of nights later:
+    # consent compares the roster's birth date with `is_minor` on each night); adults 18 years
+    # and a month to 24.
     age_days = np.where(
         is_minor,
-        rng.integers(17 * 365 + 5, 18 * 365 - 5, n),
+        rng.integers(15 * 365, 17 * 365 + 180, n),
         rng.integers(18 * 365 + 30, 24 * 365, n),
     )
     dob = [start_night - timedelta(days=int(d)) for d in age_days]
@@ -186,10 +188,14 @@ def _consent_rows(
     ):
         when = base + timedelta(seconds=off)
         guardian = ("true" if case == "minor_with_guardian" else "false") if minor else None
+        verified = guardian == "true"
         row = {
             "student_id": sid,
             "is_minor": "true" if minor else "false",
             "guardian_consent": guardian,
+            # DPDP s.9: a guardian's consent is usable only once verified, by whom and when
+            "verified_by": "school-office" if verified else None,
+            "verified_at": _stamp(when - timedelta(days=2)) if verified else None,
         }
         if case == "no_row":
             continue
@@ -216,8 +222,18 @@ def _consent_rows(
             "guardian_consent": pl.String,
             "status": pl.String,
             "updated_at": pl.String,
+            "verified_by": pl.String,
+            "verified_at": pl.String,
         },
-    ).select("student_id", "status", "is_minor", "guardian_consent", "updated_at")
+    ).select(
+        "student_id",
+        "status",
+        "is_minor",
+        "guardian_consent",
+        "updated_at",
+        "verified_by",
+        "verified_at",
+    )
 
 
 def roster_frame(inst: Institution) -> pl.DataFrame:

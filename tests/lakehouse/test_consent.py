@@ -47,7 +47,7 @@ def test_each_consent_case(landed: LakehouseHome) -> None:
             "withdrawn,withdrawn,false,false,2026-01-02T00:00:00Z",
             "pending,pending,false,false,2026-01-01T00:00:00Z",
             "minor_no,granted,true,false,2026-01-01T00:00:00Z",
-            "minor_yes,granted,yes,true,2026-01-01T00:00:00Z",
+            "minor_yes,granted,yes,true,2026-01-01T00:00:00Z,head.office,2025-12-20T10:00:00Z",
             "unknown,granted,maybe,false,2026-01-01T00:00:00Z",
             "erased,granted,false,false,2026-01-01T00:00:00Z",
             "bogus,sure,false,false,2026-01-01T00:00:00Z",
@@ -72,6 +72,41 @@ def test_each_consent_case(landed: LakehouseHome) -> None:
     }
     assert result.excluded + result.consented_rows == 10
     assert consented.columns == read_partition(landed, "bronze", "raw_submissions", REF).columns
+
+
+def test_minors_need_verified_guardian_consent_and_a_birth_date_that_agrees(
+    landed: LakehouseHome,
+) -> None:
+    """DPDP Act s.9: a guardian's consent counts only when the row says who verified it and
+    when; a roster date of birth that contradicts `is_minor` on the night excludes the student."""
+    write_consent(
+        landed,
+        [
+            "granted,granted,false,false,2026-01-01T00:00:00Z",
+            "minor_yes,granted,true,true,2026-01-01T00:00:00Z",  # not verified
+            "minor_no,granted,true,true,2026-01-01T00:00:00Z,office,2025-12-20T10:00:00Z",
+            "unknown,granted,false,false,2026-01-01T00:00:00Z",  # declared adult, born 2009
+            "nobody,granted,true,true,2026-01-01T00:00:00Z,office,not a date",
+            "bogus,granted,true,true,2026-01-01T00:00:00Z,office,2025-12-20T10:00:00Z",
+        ],
+    )
+    roster = landed.roster_csv(REF.institution_id)
+    roster.write_text(
+        "person_id,role,full_name,date_of_birth\n"
+        "granted,student,Asha Rao,2001-03-04\n"
+        "minor_no,student,Ravi Kumar,2009-06-30\n"
+        "unknown,student,Meena Iyer,2009-06-30\n"
+        "bogus,student,Arjun Das,2007-01-05\n"  # 19 on the night, declared a minor
+        "nobody,student,Lata Sen,\n"
+    )
+    result = consent_partition(home=landed, ref=REF)
+    consented = read_partition(landed, "bronze", "consented_submissions", REF)
+    assert sorted(consented["student_id"]) == ["granted", "granted", "minor_no"]
+    assert result.excluded_by_reason == {
+        "guardian_consent_unverified": 2,
+        "minor_status_contradicts_date_of_birth": 2,
+        "no_consent_record": 3,
+    }
 
 
 def test_without_a_consent_file_nobody_is_used(landed: LakehouseHome) -> None:
