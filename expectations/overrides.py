@@ -5,12 +5,17 @@ To let one partition flow past a failing gate, a data engineer writes
 
     acknowledged_by: asha.rao@college.example
     reason: "Night exported twice by the LMS; duplicates are known and harmless (ticket 4711)."
-    expires: 2026-02-01   # optional: the override is ignored from this day on
+    expires: 2026-02-01   # required: the override is ignored from this day on
 
 and re-runs the partition. A valid, unexpired file marks a failing result `overridden` (it passes
 for flow control; the check, the lake results and the UI still show every failed expectation) and
 appends an audit event to `lake/gold/audit/`. An invalid file is an error; an expired one is
 ignored with a note on the result. Nothing here depends on Dagster.
+
+The privacy gates cannot be overridden (`NOT_OVERRIDABLE`): a partition that failed the consent
+gate or the residual-PII (silver) gate never flows on, whatever file is there; the file is noted
+on the result and ignored. Every other override names who acknowledged it and expires, at most
+`MAX_OVERRIDE_DAYS` after the night it covers.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from expectations.thresholds import ThresholdsFileError, quality_config_dir, rea
 from lakehouse.home import INSTITUTION_ID, LakehouseHome, PartitionRef
 
 AUDIT_EVENT: Final = "quality_gate_override"
+NOT_OVERRIDABLE: Final = frozenset({"consent", "silver"})
+"""Gates that guard students' rights (consent, residual personal data): never overridden."""
+MAX_OVERRIDE_DAYS: Final = 90
 AUDIT_SCHEMA: Final[dict[str, pl.DataType]] = {
     "at": pl.Datetime("us", "UTC"),
     "event": pl.String(),
@@ -45,7 +53,7 @@ class OverrideFile(BaseModel):
 
     acknowledged_by: str
     reason: str
-    expires: date | None = None
+    expires: date
 
     @field_validator("acknowledged_by", "reason")
     @classmethod
@@ -76,6 +84,11 @@ def load_override(*, home: LakehouseHome, gate: str, ref: PartitionRef) -> Overr
         parsed = OverrideFile.model_validate(read_yaml_mapping(path, what="quality override"))
     except ValidationError as exc:
         raise ThresholdsFileError(f"invalid quality override in {path}:\n{exc}") from exc
+    if (parsed.expires - ref.night).days > MAX_OVERRIDE_DAYS:
+        raise ThresholdsFileError(
+            f"invalid quality override in {path}: expires {parsed.expires.isoformat()} is more "
+            f"than {MAX_OVERRIDE_DAYS} days after the night it covers ({ref.night.isoformat()})"
+        )
     return Override(
         gate=gate,
         institution_id=ref.institution_id,
@@ -117,6 +130,13 @@ def apply_override(
 ) -> GateResult:
     """`result`, marked overridden when it failed and the partition has a valid, unexpired
     override (an audit event is then written); otherwise unchanged but for a note."""
+    if result.gate in NOT_OVERRIDABLE:
+        if override_path(home=home, gate=result.gate, ref=ref).exists():
+            return result.with_note(
+                f"the {result.gate} gate guards students' rights and cannot be overridden: "
+                "the override file is ignored"
+            )
+        return result
     override = load_override(home=home, gate=result.gate, ref=ref)
     if override is None:
         return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import polars as pl
@@ -120,9 +121,30 @@ def test_expired_or_unneeded_override_changes_nothing(home: LakehouseHome) -> No
 
 
 def test_invalid_override_is_an_error(home: LakehouseHome) -> None:
-    _write(override_path(home=home, gate="bronze", ref=REF), "acknowledged_by: ' '\nreason: x\n")
-    with pytest.raises(ThresholdsFileError):
-        apply_override(result=_failing_bronze(home), home=home, ref=REF)
+    path = override_path(home=home, gate="bronze", ref=REF)
+    for body in (
+        "acknowledged_by: ' '\nreason: x\nexpires: 2026-01-20\n",
+        "acknowledged_by: asha.rao\nreason: no expiry given\n",  # every override expires
+        "acknowledged_by: asha.rao\nreason: for ever\nexpires: 2027-01-01\n",  # > 90 days
+    ):
+        _write(path, body)
+        with pytest.raises(ThresholdsFileError):
+            apply_override(result=_failing_bronze(home), home=home, ref=REF, today=REF.night)
+
+
+@pytest.mark.parametrize("gate", ["consent", "silver"])
+def test_privacy_gates_cannot_be_overridden(home: LakehouseHome, gate: str) -> None:
+    """A YAML file let a partition that failed the consent or residual-PII gate flow into the
+    exports (issue 16): those two gates ignore override files."""
+    result = dataclasses.replace(_failing_bronze(home), gate=gate)
+    _write(
+        override_path(home=home, gate=gate, ref=REF),
+        "acknowledged_by: asha.rao\nreason: please\nexpires: 2026-01-20\n",
+    )
+    judged = apply_override(result=result, home=home, ref=REF, today=REF.night)
+    assert not judged.passed and not judged.overridden
+    assert any("cannot be overridden" in note for note in judged.notes)
+    assert not home.audit.exists()
 
 
 def test_results_written_to_the_lake(home: LakehouseHome) -> None:
