@@ -90,7 +90,10 @@ def institution_arg(text: str) -> str:
 def prepare_dagster_home(home: LakehouseHome) -> Path:
     """Use `$DAGSTER_HOME`, else `<home>/.dagster`, so the Dagster UI shows the CLI's runs."""
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or home.root / ".dagster")
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    try:
+        dagster_home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use DAGSTER_HOME {dagster_home}: {exc.strerror}") from None
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     # Two runs started together would both create the instance's SQLite storage and stamp its
     # schema version twice, which breaks every later open: create it once, under a lock.
@@ -109,6 +112,24 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
     finally:
         os.close(lock)
     return dagster_home
+
+
+def check_first_night(home: LakehouseHome, refs: Sequence[PartitionRef]) -> None:
+    """The Dagster night dimension of this process (read from `$LAKEHOUSE_FIRST_NIGHT`, else from
+    this home's earliest landed night, when the definitions load) holds every selected night."""
+    os.environ["LAKEHOUSE_HOME"] = str(home.root)
+    try:
+        from orchestration.partitions import FIRST_NIGHT_VARIABLE, night_partitions
+    except ValueError as exc:  # a malformed $LAKEHOUSE_FIRST_NIGHT
+        raise UsageError(str(exc)) from None
+    start = night_partitions.start.date()
+    early = sorted({r.night for r in refs if r.night < start})
+    if early:
+        raise UsageError(
+            f"night {early[0].isoformat()} is before the first night of the partitions "
+            f"({start.isoformat()}, from ${FIRST_NIGHT_VARIABLE} or the earliest landed night): "
+            f"set {FIRST_NIGHT_VARIABLE}={early[0].isoformat()} or earlier, or unset it"
+        )
 
 
 def ui_command(home: LakehouseHome) -> str:
@@ -288,6 +309,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         load_key()
     except PseudonymKeyError as exc:
         raise UsageError(str(exc)) from None
+    check_first_night(home, refs)
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 

@@ -330,3 +330,37 @@ def test_status_of_a_home_that_landed_but_never_ran(
     assert f"LAKEHOUSE_HOME={landed_home} DAGSTER_HOME={landed_home}/.dagster " in out
     assert "dev -m orchestration.definitions -h 127.0.0.1 -p 3000" in out
     assert sorted(p.name for p in landed_home.iterdir()) == ["_truth", "config", "landing"]
+
+
+@pytest.mark.parametrize(
+    ("first_night", "message"),
+    [
+        ("2026-13-01", "error: LAKEHOUSE_FIRST_NIGHT: invalid night '2026-13-01'"),
+        ("2026-01-06", "error: night 2026-01-05 is before the first night of the partitions"),
+    ],
+)
+def test_a_first_night_that_excludes_the_selection_is_one_error_line(
+    landed_home: Path, first_night: str, message: str
+) -> None:
+    # the night dimension is fixed when the definitions load: a fresh process, as a user runs it
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--home", str(landed_home)],
+        env={**os.environ, "LAKEHOUSE_FIRST_NIGHT": first_night},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    (line,) = completed.stderr.strip().splitlines()
+    assert line.startswith(message), line
+    assert sorted(p.name for p in landed_home.iterdir()) == ["_truth", "config", "landing"]
+
+
+def test_an_unusable_dagster_home_is_one_error_line(
+    landed_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = landed_home.parent / "a_file"
+    blocker.write_text("x")
+    monkeypatch.setenv("DAGSTER_HOME", str(blocker / "dagster"))
+    assert main(["run", "--home", str(landed_home)]) == 2
+    assert f"cannot use DAGSTER_HOME {blocker / 'dagster'}" in _one_error(capsys)
