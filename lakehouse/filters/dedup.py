@@ -380,8 +380,9 @@ def index_entries(documents: pl.DataFrame) -> pl.DataFrame:
 
 def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -> pl.DataFrame:
     """Near-identical answers by different students of one assignment: one row per (cluster,
-    institution, assignment) with `members` (submission ids, partitions ranked before tonight's
-    included) and `students` (pseudonyms)."""
+    tonight's institution, assignment) with `members` (submission ids, partitions ranked before
+    tonight's included), `students` (pseudonyms) and `other_institution_members` (copies in
+    other institutions, counted, never named)."""
     cols = [
         "minhash_dedup_cluster",
         "institution_id",
@@ -411,13 +412,23 @@ def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -
             .collect()
         )
         clustered = pl.concat([past.select(cols), clustered.select(cols)])
+    # Each institution's data serves that institution (shared/CONTRACT.md): a partition's rows
+    # name only its own institution's submissions and students; other institutions' copies in
+    # the same cluster are a count.
+    own = pl.col("institution_id").is_in(tonight["institution_id"].unique().implode())
+    elsewhere = clustered.group_by("minhash_dedup_cluster").agg(
+        other_institution_members=pl.col("submission_id").filter(~own).n_unique()
+    )
     return (
-        clustered.group_by("minhash_dedup_cluster", "institution_id", "assignment_id")
+        clustered.filter(own)
+        .group_by("minhash_dedup_cluster", "institution_id", "assignment_id")
         .agg(
             members=pl.col("submission_id").unique().sort(),
             students=pl.col("student_pseudonym").unique().sort(),
         )
         .filter(pl.col("students").list.len() >= 2)
+        .join(elsewhere, on="minhash_dedup_cluster", how="left")
+        .with_columns(pl.col("other_institution_members").cast(pl.UInt32))
         .rename({"minhash_dedup_cluster": "cluster_id"})
         .sort("cluster_id", "institution_id", "assignment_id")
     )

@@ -88,3 +88,20 @@ def test_paragraph_dedup_scores_share_of_repeated_paragraphs(make_frame):
     assert fractions[0] == 0.0
     assert 0.3 < fractions[1] < 0.7
     assert fractions[2] == 0.0  # paragraphs under min_words are ignored
+
+
+def test_copy_clusters_name_only_the_institutions_own_submissions(make_frame, tmp_path):
+    """110 `mart_copy_clusters` rows named another institution's submissions (issue 16): a
+    partition's clusters list its own members and count the other institutions' copies."""
+    index = DedupIndex(tmp_path / "index")
+    first = run(make_frame([A, A, C], institution="inst_a", night=NIGHT1), index)
+    index.record(entries=index_entries(first))
+    second = run(
+        make_frame([A, A.lower(), B], institution="inst_b", night=NIGHT2, students=["x", "y", "z"]),
+        index,
+    )
+    clusters = copy_clusters(documents=second, index=index)
+    assert clusters["institution_id"].to_list() == ["inst_b"]
+    assert clusters["members"][0].to_list() == ["inst_b-2024-01-02-0", "inst_b-2024-01-02-1"]
+    assert clusters["students"][0].to_list() == ["x", "y"]
+    assert clusters["other_institution_members"].to_list() == [2]
