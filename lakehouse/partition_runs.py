@@ -62,12 +62,17 @@ def _path(home: LakehouseHome, ref: PartitionRef) -> Path:
 def write_partition_run(home: LakehouseHome, run: PartitionRun) -> Path:
     """Replace the partition's record (write aside, then rename)."""
     path = _path(home, run.ref)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # private like the lake: the pipeline's own account only (errors name files and steps)
+    home.root.mkdir(parents=True, exist_ok=True)
+    runs_dir(home).mkdir(mode=0o700, exist_ok=True)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
     record = asdict(run)
     record["ref"] = {"institution_id": run.ref.institution_id, "night": run.ref.night.isoformat()}
     record["finished_at"] = run.finished_at.isoformat()
     staging = path.with_name(f".{path.name}.tmp")
-    staging.write_text(json.dumps(record, sort_keys=True, indent=1) + "\n")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(json.dumps(record, sort_keys=True, indent=1) + "\n")
     os.replace(staging, path)
     return path
 

@@ -32,6 +32,8 @@ def test_a_run_record_reads_back_as_written_and_a_rerun_replaces_it(home: Lakeho
     write_partition_run(home, ok)
     assert read_partition_runs(home) == {ref: ok}
     assert [p.name for p in (runs_dir(home) / "inst_a").iterdir()] == ["2026-01-05.json"]
+    assert (runs_dir(home) / "inst_a" / "2026-01-05.json").stat().st_mode & 0o077 == 0
+    assert runs_dir(home).stat().st_mode & 0o077 == 0
 
 
 def test_a_damaged_record_is_skipped(home: LakehouseHome) -> None:
