@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import polars as pl
 
+from expectations.overrides import NOT_OVERRIDABLE
 from expectations.results import RESULTS_SCHEMA, RESULTS_TABLE
 from lakehouse.exports import published_summary
 from lakehouse.home import INSTITUTION_ID, NIGHT_FOLDER, LakehouseHome, PartitionRef
@@ -479,10 +480,15 @@ def cmd_status(args: argparse.Namespace) -> int:
             gates = "; ".join(blocking) or ", ".join(run.blocked_by if run else ())
             first_gate = (blocking[0] if blocking else "<gate>").split(" ", 1)[0]
             overrides = home.root / "config" / "quality" / "overrides" / first_gate
+            acknowledge = (
+                f"the {first_gate} gate cannot be overridden"
+                if first_gate in NOT_OVERRIDABLE
+                else "or acknowledge it (acknowledged_by, reason, expires) in "
+                f"{overrides / ref.institution_id / ref.night.isoformat()}.yaml"
+            )
             attention.append(
                 f"{ref}: blocked by {gates}. Fix the landed data (or the gate's threshold in "
-                f"config/quality/{ref.institution_id}.yaml) and re-run: {rerun}; or acknowledge "
-                f"it in {overrides / ref.institution_id / ref.night.isoformat()}.yaml"
+                f"config/quality/{ref.institution_id}.yaml) and re-run: {rerun}; {acknowledge}"
             )
         elif state == "failed":
             why = (

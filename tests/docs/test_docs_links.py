@@ -58,3 +58,11 @@ def test_every_cli_block_calls_a_real_subcommand() -> None:
                 line = raw.removeprefix("$ ").strip()
                 if line.startswith("lakehouse "):
                     assert line.split()[1] in subcommands, f"{doc.name}: {line}"
+
+
+def test_the_contract_names_every_quarantine_and_exclusion_reason() -> None:
+    from lakehouse.contract import ExclusionReason, QuarantineReason
+
+    contract = (ROOT / "docs" / "CONTRACT.md").read_text()
+    for reason in [*QuarantineReason, *ExclusionReason]:
+        assert f"`{reason}" in contract, reason

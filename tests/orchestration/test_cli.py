@@ -364,3 +364,45 @@ def test_an_unusable_dagster_home_is_one_error_line(
     monkeypatch.setenv("DAGSTER_HOME", str(blocker / "dagster"))
     assert main(["run", "--home", str(landed_home)]) == 2
     assert f"cannot use DAGSTER_HOME {blocker / 'dagster'}" in _one_error(capsys)
+
+
+@pytest.mark.parametrize(("gate", "overridable"), [("silver", False), ("curated", True)])
+def test_status_of_a_blocked_partition_says_whether_an_override_is_possible(
+    landed_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    gate: str,
+    overridable: bool,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from expectations.results import RESULTS_SCHEMA, results_table
+    from lakehouse.home import PartitionRef
+    from lakehouse.lake import write_partition
+
+    root = tmp_path / "home"
+    shutil.copytree(landed_home, root)
+    ref = PartitionRef("inst_001", date(2026, 1, 6))
+    verdict = pl.DataFrame(
+        [
+            {
+                "institution_id": ref.institution_id,
+                "night": ref.night,
+                "gate": gate,
+                "expectation": "an_expectation",
+                "column": "answer_text",
+                "success": False,
+                "observed_value": "3",
+                "overridden": False,
+                "evaluated_at": datetime.now(UTC),
+            }
+        ],
+        schema=RESULTS_SCHEMA,
+    )
+    write_partition(LakehouseHome(root), "gold", results_table(gate), ref, verdict)
+    assert main(["status", "--home", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "4 partitions landed: 0 ok, 1 blocked, 3 not yet run" in out
+    assert f"inst_001/2026-01-06: blocked by {gate} gate: an_expectation on answer_text" in out
+    assert (f"overrides/{gate}/inst_001/2026-01-06.yaml" in out) is overridable
+    assert (f"the {gate} gate cannot be overridden" in out) is not overridable
