@@ -21,6 +21,8 @@ INDIAN_LANGUAGES: Final[frozenset[str]] = frozenset(
     {"hi", "kn", "ta", "te", "bn", "mr", "gu", "ml", "pa", "ur"}
 )
 DEFAULT_ALLOWED: Final[frozenset[str]] = INDIAN_LANGUAGES | {"en"}
+PLACEHOLDER_PATTERN: Final = r"<[A-Z][A-Z0-9_]*>"
+"""The scrubber's placeholders (`lakehouse.pii.patterns.placeholder`: `<PHONE_NUMBER>`, ...)."""
 HINGLISH: Final[str] = "hi-Latn"
 
 HINGLISH_LEXICON: Final[frozenset[str]] = frozenset(
@@ -174,16 +176,20 @@ class LanguageStep:
 
     def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
         p = self.params
-        detected = detect_languages(frame[TEXT_COLUMN])
+        # the scrubber's placeholders are not the student's words: "Shelby Araujo lives at
+        # <ADDRESS>" came out Spanish, "Here's my SSN: <US_SSN>" Russian, and whole partitions
+        # of real letters failed the curated gate's language mix
+        text = pl.col(TEXT_COLUMN).fill_null("").str.replace_all(PLACEHOLDER_PATTERN, " ")
+        detected = detect_languages(frame.select(text)[TEXT_COLUMN])
         lexicon = pl.Series(sorted(p.hinglish_lexicon), dtype=pl.String)
-        ws = words(pl.col(TEXT_COLUMN).fill_null(""))
+        ws = words(text)
         out = frame.with_columns(
             language_fasttext=detected["label"],
             language_score=detected["score"],
             _n_words=ws.list.len(),
             _hinglish_hits=ws.list.eval(pl.element().is_in(lexicon)).list.sum(),
-            _latin=pl.col(TEXT_COLUMN).fill_null("").str.count_matches(r"\p{Latin}")
-            > pl.col(TEXT_COLUMN).fill_null("").str.count_matches(r"[\p{L}--\p{Latin}]"),
+            _latin=text.str.count_matches(r"\p{Latin}")
+            > text.str.count_matches(r"[\p{L}--\p{Latin}]"),
         )
         ratio = pl.col("_hinglish_hits") / pl.col("_n_words").clip(lower_bound=1)
         hinglish = (
