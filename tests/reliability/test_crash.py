@@ -94,7 +94,10 @@ def test_runs_killed_at_random_points_leave_whole_partitions_and_rerun_identical
     tmp_path: Path,
 ) -> None:
     generated = tmp_path / "generated"
-    args = ["--institutions", "1", "--nights", "2", "--submissions", "150", "--seed", "5"]
+    # several institutions and nights, so cross-institution dedup precedence is exercised too
+    # (a re-run used to keep other documents than the first run: issue 13)
+    args = ["--institutions", "2", "--nights", "2", "--submissions", "60", "--clean"]
+    args += ["--seed", "5"]
     generate(generated, *args)
     reference_root, crashed_root = tmp_path / "reference", tmp_path / "crashed"
     copy_home(generated, reference_root)
@@ -122,5 +125,9 @@ def test_runs_killed_at_random_points_leave_whole_partitions_and_rerun_identical
 
     rerun = run(crashed_root, "--no-publish")
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    assert rerun.stdout.count(": ok in") == 2, rerun.stdout[-3000:]
+    assert rerun.stdout.count(": ok in") == 4, rerun.stdout[-3000:]
+    assert_partitions_match(snapshot(crashed_root), reference, complete=True)
+    # and a plain re-run of a complete home changes nothing either
+    again = run(crashed_root, "--no-publish")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert_partitions_match(snapshot(crashed_root), reference, complete=True)
