@@ -209,3 +209,23 @@ def test_precision_and_recall_on_saf(saf: pl.DataFrame) -> None:
         non_answer_kind(pl.col("answer"), question=pl.col("question")).is_not_null()
     )
     assert set(everywhere["answer"]) == SAF_NON_ANSWERS and everywhere.height == 168
+
+
+def test_generator_junk_answers() -> None:
+    """The sample generator's planted non-answers are caught; its short real answers are not."""
+    from lakehouse.generate.phrases import REPEATED_LINES, SHORT_ANSWERS
+
+    repeated = ["\n".join([line] * 3) for line in REPEATED_LINES]
+    kinds = dict(
+        zip(repeated + list(SHORT_ANSWERS), _kinds(repeated + list(SHORT_ANSWERS)), strict=True)
+    )
+    for text in ("I don't know", "please give marks sir", "मुझे नहीं पता", "ಗೊತ್ತಿಲ್ಲ"):
+        assert kinds["\n".join([text] * 3)] == "refusal", text
+    # only words of the question ("Explain the difference between TCP and UDP."), repeated
+    assert kinds["TCP TCP TCP\nTCP TCP TCP\nTCP TCP TCP"] == "restated_question"
+    assert kinds["answer answer answer\nanswer answer answer\nanswer answer answer"] is None
+    for text in ("idk", "no idea", "पता नहीं"):
+        assert kinds[text] == "refusal", text
+    assert kinds["NA"] == "placeholder" and kinds["-"] == "empty" and kinds["?"] == "empty"
+    for text in ("yes", "19.6", "TCP", "ok"):
+        assert kinds[text] is None, text
