@@ -40,9 +40,6 @@ ID_FIELDS: Final[tuple[str, ...]] = (
 )
 """Identifier fields: an empty or blank value counts as missing (free-text fields may be empty)."""
 
-PERSONAL_ID_FIELDS: Final[tuple[str, ...]] = ("student_id", "grader_id")
-"""Identifiers of people: pseudonymised before anything leaves bronze."""
-
 BATCH_FILE_SUFFIXES: Final[tuple[str, ...]] = (".jsonl", ".jsonl.gz", ".csv", ".parquet")
 
 PROVENANCE_SCHEMA: Final[dict[str, pl.DataType]] = {

@@ -172,10 +172,6 @@ def write_partition(
     return home.partition_dir(layer, table, ref)
 
 
-def partition_glob(home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef) -> str:
-    return str(home.partition_dir(layer, table, ref) / "*.parquet")
-
-
 def table_glob(home: LakehouseHome, layer: Layer, table: str) -> str:
     """The hive glob of every published partition of a table (never matches `.staging/`)."""
     return str(home.table_dir(layer, table) / "institution=*" / "night=*" / "*.parquet")
@@ -201,9 +197,3 @@ def read_partition_lazy(
             f"(no Parquet under {folder}); materialise `{table}` for it first"
         )
     return pl.scan_parquet(files)
-
-
-def drop_partition(home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef) -> None:
-    folder = home.partition_dir(layer, table, ref)
-    if folder.exists():
-        shutil.rmtree(folder)

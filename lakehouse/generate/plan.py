@@ -21,10 +21,6 @@ JUNK_KINDS = ("none", "mash", "repeated", "empty", "short")
 IST = timezone(timedelta(hours=5, minutes=30))
 
 
-def _ability(n_students: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    return rng.beta(2.2, 1.6, n_students)
-
-
 def _choose_track(
     question: npt.NDArray[np.int64], table: QuestionTable, rng: np.random.Generator
 ) -> npt.NDArray[np.int64]:

@@ -19,7 +19,6 @@ TS_FORMATS: Final = (
     "%Y-%m-%dT%H:%M:%S%:z",  # written in IST
     "%Y-%m-%dT%H:%M:%S%.6fZ",
 )
-EXTRA_FIELDS: Final = ("lms_attempt", "device")
 
 
 def text_frame(records: pl.DataFrame) -> pl.DataFrame:
