@@ -139,10 +139,10 @@ def within_capacity(
 ) -> pl.DataFrame:
     """The candidates that keep every answer within `max_pairs_per_answer` pairs, counting the
     pairs already `taken`. In one rotation an answer is on one side only, so ranking each side's
-    candidates (in their order) and keeping those ranked below what the answer has left is
+    candidates (in pair-id order) and keeping those ranked below what the answer has left is
     enough; it may leave a little capacity unused, never exceed it."""
     used = _usage(taken)
-    out = candidates
+    out = candidates.sort(list(_PAIR_ID))  # ranks must not depend on how joins ordered rows
     for p in ("c_", "r_"):
         side_used = used.rename({"night": f"{p}night", "submission_id": f"{p}submission_id"})
         out = out.join(

@@ -209,3 +209,26 @@ def test_saf_release_has_no_trivial_pairs(saf_pool) -> None:
     critique = critique_frame(saf_pool, ExportConfig())
     assert not critique.frame["feedback"].str.contains("(?i)^the response is (an )?empty").any()
     assert critique.rows == 1308
+
+
+def test_pairs_with_several_graders_are_deterministic_and_capped() -> None:
+    rows = [
+        answer(
+            i,
+            question_id=f"Q{i % 3}",
+            grade=float(i % 11),
+            grader_pseudonym=[f"p_grader{i % 4}", None][i % 7 == 0],
+            answer_text=f"Distinct answer {i} on TCP windows.",
+        )
+        for i in range(120)
+    ]
+    frame = silver(rows)
+    config = ExportConfig(preference_max_non_answer_share=0.1, preference_max_pairs_per_answer=3)
+    built = [
+        preference_frame(answer_pool(f, curated=curated(f)), config).frame
+        for f in (frame, frame.reverse(), frame.sample(fraction=1.0, shuffle=True, seed=3))
+    ]
+    assert built[0].height > 0 and built[0].equals(built[1]) and built[0].equals(built[2])
+    pool = answer_pool(frame, curated=curated(frame))
+    uses = preference_frame(pool, config).sources.group_by("submission_id").len()["len"]
+    assert uses.max() <= 3
