@@ -78,16 +78,13 @@ def test_the_documented_generate_runs_as_written(doc: Path, tmp_path: Path) -> N
         assert tmp_path / "home" / "landing" / inst / night in nights
 
 
-def test_every_documented_command_has_help() -> None:
-    for subcommand in ("generate", "run", "status"):
-        completed = subprocess.run(
-            [sys.executable, "-m", "orchestration.cli", subcommand, "--help"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        assert completed.returncode == 0 and "--home" in completed.stdout
+@pytest.mark.parametrize("subcommand", ["generate", "run", "status"])
+def test_every_documented_command_has_help(
+    subcommand: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([subcommand, "--help"])
+    assert exited.value.code == 0 and "--home" in capsys.readouterr().out
 
 
 @pytest.mark.slow
