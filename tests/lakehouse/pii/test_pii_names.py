@@ -1,0 +1,89 @@
+"""Off-roster person names: found in answers and feedback, kept where the homework is about them,
+measured on GAP's real Wikipedia snippets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lakehouse.pii import PiiConfig, PiiEngine, scrub_frame
+from lakehouse.pii import names as n
+from tests.shared_data import GAP, require
+
+pytestmark = pytest.mark.skipif(not n.model_available(), reason="NER model not installed")
+
+
+@pytest.fixture(scope="module")
+def config(pii_config: PiiConfig) -> PiiConfig:
+    from dataclasses import replace
+
+    return replace(pii_config, names="on")
+
+
+def test_off_roster_names_are_replaced_in_answers_and_feedback(
+    config: PiiConfig, pii_engine: PiiEngine
+) -> None:
+    f = pl.DataFrame(
+        {
+            "question_text": ["Write a letter to your neighbour."],
+            "answer_text": [
+                "Dear Julieta S Almeida, my uncle Ramesh Iyer says hello. Julieta, come!"
+            ],
+            "feedback": ["Nice letter to Mrs Almeida."],
+        }
+    )
+    out = scrub_frame(f, config=config, engine=pii_engine, author_column=None)
+    text = " ".join(str(v) for v in out.frame.row(0))
+    for leaked in ("Julieta", "Almeida", "Ramesh", "Iyer"):
+        assert leaked not in text
+    assert out.counts["PERSON"] >= 3
+
+
+def test_names_the_question_or_reference_mention_are_kept_and_counted(
+    config: PiiConfig, pii_engine: PiiEngine
+) -> None:
+    f = pl.DataFrame(
+        {
+            "question_text": ["What did Isaac Newton discover?", "Who led the Salt March?"],
+            "reference_answer": [None, "Mahatma Gandhi led it in 1930."],
+            "answer_text": [
+                "Newton discovered gravity, my friend Kiran Rao told me.",
+                "Gandhi led the march.",
+            ],
+        }
+    )
+    out = scrub_frame(f, config=config, engine=pii_engine, author_column=None)
+    answers = out.frame.get_column("answer_text").to_list()
+    assert "Newton" in answers[0] and "Kiran" not in answers[0]
+    assert answers[1] == "Gandhi led the march."
+    assert out.kept_names >= 1
+    assert (
+        out.frame.get_column("question_text").to_list() == f.get_column("question_text").to_list()
+    )
+
+
+def test_gap_names_are_mostly_removed() -> None:
+    """Real Wikipedia snippets, names A and B labelled by GAP: measured residual 0.148 on all 2,000
+    (`benchmarks/pii.py --real`); here the first 300, which must stay below 0.2."""
+    gap = pl.read_csv(require(GAP), separator="\t", quote_char=None).head(300)
+    texts = gap.get_column("Text").to_list()
+    found = n.find_names(texts)
+    left = total = 0
+    for row, text, spans in zip(gap.iter_rows(named=True), texts, found, strict=True):
+        out = n.replace_spans(text, spans.spans, "<PERSON>")
+        for key in ("A", "B"):
+            total += 1
+            left += row[key] in out
+    assert left / total < 0.2
+
+
+def test_a_model_whose_weights_differ_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "model"
+    fake.write_bytes(b"not the pinned weights")
+    monkeypatch.setattr(n, "_weights_path", lambda: fake)
+    with pytest.raises(RuntimeError, match="sha256"):
+        n.load_ner.__wrapped__()
