@@ -31,6 +31,7 @@ import polars as pl
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.funnel import Funnel
 from lakehouse.exports.inputs import ANSWER_COLUMNS, KEYS
+from lakehouse.filters.defaults import STEP_ORDER
 from lakehouse.filters.non_answer import is_empty_answer_note, non_answer_kind
 from lakehouse.filters.text_units import word_count
 
@@ -65,21 +66,6 @@ SOURCES_SCHEMA: Final[dict[str, pl.DataType]] = {
 PROMPT_GROUP: Final[tuple[str, ...]] = ("institution_id", "course_id", "question_id")
 """What makes two answers answers "to the same question"."""
 
-CHAIN_STEPS: Final[tuple[str, ...]] = (
-    "non_answer",
-    "language",
-    "text_metrics",
-    "repetition",
-    "correction",
-    "perplexity",
-    "quality",
-    "paragraph_dedup",
-    "minhash_dedup",
-    "exact_dedup",
-    "safety",
-    "topic",
-)
-"""The filter chain's steps in order (for the funnel; an unknown drop reason sorts after)."""
 
 UNKNOWN_LANGUAGE: Final = "und"
 
@@ -349,7 +335,8 @@ def critique_frame(pool: AnswerPool, config: ExportConfig) -> BuiltDataset:
 
 
 def _chain_order(reason: str) -> tuple[int, str]:
-    return (CHAIN_STEPS.index(reason) if reason in CHAIN_STEPS else len(CHAIN_STEPS), reason)
+    """Drop reasons in the chain's order; an unknown reason sorts after."""
+    return (STEP_ORDER.index(reason) if reason in STEP_ORDER else len(STEP_ORDER), reason)
 
 
 def pretrain_frame(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -64,6 +65,24 @@ def chain_config_for(settings: InstitutionConfig) -> ChainConfig:
             allowed_phrases=settings.non_answer_allowed_phrases,
         )
     )
+
+
+STEP_ORDER: Final[tuple[str, ...]] = (
+    "non_answer",
+    "language",
+    "text_metrics",
+    "repetition",
+    "correction",
+    "perplexity",
+    "quality",
+    "paragraph_dedup",
+    "minhash_dedup",
+    "exact_dedup",
+    "safety",
+    "topic",
+)
+"""The default chain's step names in order: what funnels, exports and reports sort drop reasons
+by (`build_default_chain` builds its steps in this order; a test holds the two together)."""
 
 
 def build_default_chain(
