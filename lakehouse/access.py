@@ -32,7 +32,7 @@ SHARED_FILE_MODE: Final = 0o640
 HOME_DIR_MODE: Final = 0o710
 """The home folder: the analysts' group may pass through it to the warehouse and the exports,
 not list it."""
-PRIVATE_FOLDERS: Final = ("lake", "models", "index", ".secrets", ".dagster", ".warehouse")
+PRIVATE_FOLDERS: Final = ("lake", "models", "index", ".secrets", ".dagster", ".warehouse", ".runs")
 
 
 class AnalystsGroupError(ValueError):

@@ -23,6 +23,7 @@ import polars as pl
 
 from expectations.overrides import NOT_OVERRIDABLE
 from expectations.results import RESULTS_SCHEMA, RESULTS_TABLE
+from lakehouse.access import secure_home
 from lakehouse.exports import published_summary
 from lakehouse.home import INSTITUTION_ID, NIGHT_FOLDER, LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
@@ -311,6 +312,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PseudonymKeyError as exc:
         raise UsageError(str(exc)) from None
     check_first_night(home, refs)
+    # private before Dagster writes its instance files under the home (issue 15)
+    secure_home(home)
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 
