@@ -22,7 +22,9 @@ import polars as pl
 from lakehouse.erasure import audit_erasures, load_erasure_requests
 from lakehouse.filters import DedupIndex, build_default_chain, copy_clusters, index_entries
 from lakehouse.filters import train_models as train_filter_models
+from lakehouse.filters.defaults import chain_config_for
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction, read_partition
 from lakehouse.ledger import counts_frame, counts_table
 from lakehouse.pseudonym import pseudonymise_series
@@ -129,7 +131,10 @@ def curate_partition(
     erase_from_index(home, ref.institution_id, key)
     models = filter_models(home, ref, history_nights=history_nights)
     index = DedupIndex(index_dir(home))
-    chain = build_default_chain(model_dir=models, index_dir=index.folder)
+    settings = load_institution_config(home, ref.institution_id)
+    chain = build_default_chain(
+        model_dir=models, index_dir=index.folder, config=chain_config_for(settings)
+    )
     result = chain.run(scrubbed)
     documents = result.documents
     clusters = copy_clusters(documents=documents, index=index)

@@ -19,6 +19,7 @@ from lakehouse.curate_stage import (
 )
 from lakehouse.filters import build_default_chain
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.lake import read_partition
 from lakehouse.pseudonym import load_key
 from lakehouse.scrub_stage import SCRUBBED_TABLE
@@ -157,3 +158,22 @@ def test_rerunning_every_night_in_any_order_gives_the_same_decisions(
     after = tables()
     changed = [name for name in before if not before[name].equals(after[name])]
     assert changed == []
+
+
+def test_an_institutions_own_non_answer_phrases_reach_the_chain(
+    tmp_path: Path, make_frame: Callable[..., pl.DataFrame]
+) -> None:
+    home = LakehouseHome(tmp_path / "home")
+    ref = PartitionRef("inst_x", date(2026, 1, 5))
+    write_institution_config(
+        home, ref.institution_id, InstitutionConfig(non_answer_phrases=("skipped this one sir",))
+    )
+    texts = [
+        "Skipped this one sir",
+        "TCP retransmits a segment when its timer expires before an acknowledgement arrives.",
+    ]
+    _silver_night(home, ref, make_frame(texts, institution="inst_x", night=ref.night))
+    curate_partition(home=home, ref=ref, key=load_key())
+    docs = read_partition(home, "silver", CURATED_TABLE, ref).sort("submission_id")
+    assert docs["drop_reason"].to_list()[0] == "non_answer"
+    assert docs["non_answer_pass"].to_list()[1] is True
