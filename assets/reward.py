@@ -13,11 +13,14 @@ from expectations.suites.reward import COVERAGE, reward_coverage, reward_suite
 from expectations.thresholds import load_thresholds
 from lakehouse.home import PartitionRef
 from lakehouse.lake import read_partition
+from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward_stage import (
+    EMBEDDINGS_TABLE,
     REWARD_TABLE,
     RewardModelChoice,
     calibration_markdown,
     choose_reward_model,
+    embed_partition,
     model_root,
     night_agreement,
     per_course_markdown,
@@ -27,7 +30,9 @@ from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
 
 
-def _choose(lakehouse: LakehouseResource, ref: PartitionRef) -> RewardModelChoice:
+def _choose(
+    lakehouse: LakehouseResource, ref: PartitionRef, *, encoder: TextEncoder | None = None
+) -> RewardModelChoice:
     """The night's model: chosen (trained) by `reward_model`, reused by `reward_scores`."""
     configured = Path(lakehouse.reward_model_path) if lakehouse.reward_model_path else None
     return choose_reward_model(
@@ -36,6 +41,7 @@ def _choose(lakehouse: LakehouseResource, ref: PartitionRef) -> RewardModelChoic
         history_nights=lakehouse.reward_history_nights,
         max_training_rows=lakehouse.reward_max_training_rows,
         configured_path=configured,
+        encoder=encoder,
     )
 
 
@@ -55,13 +61,22 @@ def _maybe(value: object) -> float | str:
         "answers of the nights before this one (pooled over the institutions that opted in when "
         "one that opted in has too few; a reference-similarity cold start otherwise), or the model folder the "
         "deployment configures (`reward_model_path`, e.g. a Hugging Face reward model). Never "
-        "trained on the night it scores; chosen once per night and reused by re-runs."
+        "trained on the night it scores; chosen once per night and reused by re-runs. Also stores "
+        "the MiniLM vectors of the night's distinct texts (`lake/silver/text_embeddings`), so "
+        "training and scoring encode each text once."
     ),
 )
 def reward_model(context: AssetExecutionContext, lakehouse: LakehouseResource) -> MaterializeResult:
     ref = ref_from_context(context)
     home = lakehouse.lake_home()
-    choice = _choose(lakehouse, ref)
+    embedded = None
+    encoder = None
+    if not lakehouse.reward_model_path:
+        encoder = TextEncoder(device=lakehouse.reward_device)
+        embedded = embed_partition(
+            home=home, ref=ref, encoder=encoder, history_nights=lakehouse.reward_history_nights
+        )
+    choice = _choose(lakehouse, ref, encoder=encoder)
     holdout = choice.holdout or {}
     training = choice.metadata.get("training_nights") or {}
     rows = choice.metadata.get("rows") or {}
@@ -71,6 +86,11 @@ def reward_model(context: AssetExecutionContext, lakehouse: LakehouseResource) -
             "version": choice.version,
             "scope": choice.scope,
             "training_institutions": ", ".join(choice.institutions),
+            "texts_stored": embedded.texts if embedded else 0,
+            "texts_encoded": embedded.encoded if embedded else 0,
+            "texts_encoded_for_training": encoder.texts_encoded - embedded.encoded
+            if encoder and embedded
+            else 0,
             "reused": choice.reused,
             "kind": str(choice.metadata.get("kind", "")),
             "training_nights_first": str(training.get("first", "")),
@@ -112,8 +132,10 @@ def reward_scores(
     home = lakehouse.lake_home()
     choice = _choose(lakehouse, ref)
     source = home.partition_dir("silver", "scrubbed_submissions", ref)
+    stored = home.partition_dir("silver", EMBEDDINGS_TABLE, ref)
     job = score_partitions(
         inputs=[source],
+        embeddings=[stored] if any(stored.glob("*.parquet")) else [],
         model_path=choice.path,
         config=ScoreJobConfig(
             local_threshold_rows=lakehouse.ray_score_min_rows,

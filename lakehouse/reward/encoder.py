@@ -2,7 +2,8 @@
 
 Loaded once per process (a Ray actor builds one in its constructor) and reused for every batch.
 Mean pooling over real tokens and L2 normalisation reproduce what sentence-transformers does for
-this model, without its extra layers of machinery.
+this model, without its extra layers of machinery. Vectors already computed (the lake's embedding
+store, `lakehouse.reward.embedding_store`) are given with `remember` and never computed again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from lakehouse.reward.batching import length_sorted_batches, pad_batch
 from lakehouse.reward.config import DevicePreference, EncoderConfig
 from lakehouse.reward.device import DevicePlan, resolve_device
+from lakehouse.reward.embedding_store import text_keys
 from lakehouse.reward.fingerprint import folder_fingerprint
 
 if TYPE_CHECKING:
@@ -67,7 +69,10 @@ class TextEncoder:
         )
         self.tokens_processed = 0
         """Real (unpadded) tokens run through the model since construction: for throughput."""
+        self.texts_encoded = 0
+        """Distinct texts run through the model since construction (stored ones not counted)."""
         self._fingerprint: str | None = None
+        self._known: dict[str, np.ndarray] = {}
 
     @property
     def fingerprint(self) -> str:
@@ -76,10 +81,16 @@ class TextEncoder:
             self._fingerprint = folder_fingerprint(self.model_dir)
         return self._fingerprint
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), dim) float32 unit vectors; an empty text gets the zero vector."""
-        import torch
+    def remember(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Take stored vectors of this encoder version (keys from `embedding_store.text_keys`):
+        `encode` returns them instead of running the model on those texts."""
+        if len(keys) and vectors.shape != (len(keys), self.dim):
+            raise ValueError(f"{vectors.shape} stored vectors for {len(keys)} keys, dim {self.dim}")
+        self._known.update(zip(keys, vectors, strict=True))
 
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors; an empty text gets the zero vector. Texts seen
+        before (remembered, or encoded by an earlier call) are not run through the model again."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -87,23 +98,37 @@ class TextEncoder:
         nonempty = np.flatnonzero(np.fromiter((bool(t) for t in distinct), bool, distinct.size))
         if nonempty.size == 0:
             return out
+        keys = text_keys(distinct[nonempty].tolist())
+        vectors = np.zeros((distinct.size, self.dim), dtype=np.float32)
+        missing = [i for i, key in enumerate(keys) if key not in self._known]
+        if missing:
+            fresh = self._run_model(distinct[nonempty[missing]].tolist())
+            self._known.update(zip((keys[i] for i in missing), fresh, strict=True))
+        vectors[nonempty] = np.stack([self._known[key] for key in keys])
+        return vectors[inverse.reshape(-1)]
+
+    def _run_model(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) vectors of distinct non-empty texts, computed by the model."""
+        import torch
+
+        self.texts_encoded += len(texts)
         encoded = self.tokenizer(
-            distinct[nonempty].tolist(),
+            texts,
             truncation=True,
             max_length=self.config.max_length,
             padding=False,
         )
-        lengths = np.fromiter((len(ids) for ids in encoded["input_ids"]), np.int64, nonempty.size)
+        lengths = np.fromiter((len(ids) for ids in encoded["input_ids"]), np.int64, len(texts))
         self.tokens_processed += int(lengths.sum())
-        vectors = np.zeros((distinct.size, self.dim), dtype=np.float32)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         with torch.inference_mode():
             for rows in length_sorted_batches(lengths, batch_size=self.batch_size):
                 inputs = pad_batch(
                     encoded, rows, pad_id=self.tokenizer.pad_token_id, device=self.plan.device
                 )
                 hidden = self.model(**inputs).last_hidden_state
-                vectors[nonempty[rows]] = _mean_pool(hidden, inputs["attention_mask"])
-        return vectors[inverse.reshape(-1)]
+                vectors[rows] = _mean_pool(hidden, inputs["attention_mask"])
+        return vectors
 
 
 def _mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> np.ndarray:

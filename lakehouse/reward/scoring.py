@@ -76,6 +76,20 @@ def load_reward_model(
     )
 
 
+def use_stored_embeddings(model: RewardModel, rows: pl.DataFrame) -> int:
+    """Give a MiniLM-based model the stored vectors in `rows` (`text_embeddings` rows), so scoring
+    encodes only texts that have none; returns how many it took (0 for other kinds of model)."""
+    from lakehouse.reward.embedding_store import stored_vectors
+    from lakehouse.reward.encoder import TextEncoder
+
+    encoder = getattr(model, "encoder", None)
+    if not isinstance(encoder, TextEncoder) or rows.is_empty():
+        return 0
+    keys, vectors = stored_vectors(rows, encoder_fingerprint=encoder.fingerprint)
+    encoder.remember(keys, vectors)
+    return len(keys)
+
+
 def score_frame(frame: pl.DataFrame, *, model: RewardModel) -> pl.DataFrame:
     """`reward_scores` rows (REWARD_SCORES_SCHEMA) for `frame`, in the frame's order.
 

@@ -16,12 +16,17 @@ from lakehouse.institution_config import (
     load_institution_config,
     write_institution_config,
 )
-from lakehouse.lake import read_partition
+from lakehouse.lake import read_partition, write_partition
 from lakehouse.reward import GradePredictorConfig, load_reward_model, score_frame
+from lakehouse.reward.embedding_store import KEY_COLUMN, distinct_texts, text_keys
+from lakehouse.reward.encoder import TextEncoder
+from lakehouse.reward.scoring import use_stored_embeddings
 from lakehouse.reward_stage import (
+    EMBEDDINGS_TABLE,
     REWARD_TABLE,
     calibration_markdown,
     choose_reward_model,
+    embed_partition,
     model_root,
     night_agreement,
     per_course_markdown,
@@ -162,3 +167,72 @@ def test_training_rows_are_capped_by_a_fixed_sample(reward_home: LakehouseHome) 
     shutil.copytree(reward_home.root, other.root, ignore=shutil.ignore_patterns("models"))
     again = choose_reward_model(home=other, ref=second, max_training_rows=60)
     assert again.version == choice.version  # the same sample, so the same model
+
+
+def test_each_text_is_encoded_once_and_reused_by_training_and_scoring(
+    reward_home: LakehouseHome,
+) -> None:
+    """Issue 17: the store holds a partition's distinct texts; a re-run encodes nothing, a later
+    night only its new texts, training nothing stored, scoring nothing, and the scores equal
+    those of a model that encodes everything itself."""
+    refs = [
+        r
+        for r in _nights(reward_home)
+        if r.institution_id == _nights(reward_home)[0].institution_id
+    ]
+    first, second = refs[0], refs[-1]
+    encoder = TextEncoder(device="cpu")
+    stored = embed_partition(home=reward_home, ref=first, encoder=encoder)
+    scrubbed = read_partition(reward_home, "silver", "scrubbed_submissions", first)
+    assert stored.texts == len(distinct_texts(scrubbed)) == stored.encoded > 0
+    table = read_partition(reward_home, "silver", EMBEDDINGS_TABLE, first)
+    assert table.height == stored.texts and table[KEY_COLUMN].n_unique() == stored.texts
+
+    rerun = embed_partition(home=reward_home, ref=first, encoder=TextEncoder(device="cpu"))
+    assert (rerun.texts, rerun.encoded) == (stored.texts, 0)
+    assert read_partition(reward_home, "silver", EMBEDDINGS_TABLE, first).equals(table)
+
+    later = TextEncoder(device="cpu")
+    tonight = embed_partition(home=reward_home, ref=second, encoder=later)
+    tonight_texts = distinct_texts(
+        read_partition(reward_home, "silver", "scrubbed_submissions", second)
+    )
+    new = set(tonight_texts) - set(distinct_texts(scrubbed))
+    assert tonight.encoded == len(new) < tonight.texts  # questions and references were stored
+    choice = choose_reward_model(home=reward_home, ref=second, encoder=later)
+    assert choice.scope == "institution"
+    assert later.texts_encoded == tonight.encoded  # training encoded nothing
+
+    frame = read_partition(reward_home, "silver", "scrubbed_submissions", second)
+    model = load_reward_model(path=choice.path, device="cpu")
+    assert (
+        use_stored_embeddings(
+            model, read_partition(reward_home, "silver", EMBEDDINGS_TABLE, second)
+        )
+        == tonight.texts
+    )
+    scores = score_frame(frame, model=model)
+    assert model.encoder.texts_encoded == 0  # type: ignore[attr-defined]
+    plain = score_frame(frame, model=load_reward_model(path=choice.path, device="cpu"))
+    assert np.allclose(scores["rm_score"].to_numpy(), plain["rm_score"].to_numpy(), atol=1e-5)
+
+
+def test_a_re_run_without_a_students_answers_drops_their_texts_from_the_store(
+    reward_home: LakehouseHome,
+) -> None:
+    """Erasure re-runs the partitions that held the student: their texts leave the store."""
+    ref = _nights(reward_home)[0]
+    encoder = TextEncoder(device="cpu")
+    embed_partition(home=reward_home, ref=ref, encoder=encoder)
+    scrubbed = read_partition(reward_home, "silver", "scrubbed_submissions", ref)
+    student = scrubbed["student_pseudonym"].drop_nulls()[0]
+    theirs = set(scrubbed.filter(pl.col("student_pseudonym") == student)["answer_text"].to_list())
+    remaining = scrubbed.filter(pl.col("student_pseudonym") != student)
+    gone = theirs - set(distinct_texts(remaining))
+    assert gone
+    write_partition(reward_home, "silver", "scrubbed_submissions", ref, remaining)
+    rerun = embed_partition(home=reward_home, ref=ref, encoder=encoder)
+    keys = set(read_partition(reward_home, "silver", EMBEDDINGS_TABLE, ref)[KEY_COLUMN].to_list())
+    assert rerun.encoded == 0
+    assert not keys & set(text_keys(gone))
+    assert keys == set(text_keys(distinct_texts(remaining)))
