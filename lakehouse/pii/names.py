@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,34 @@ def _name_like_org(entity: spacy.tokens.Span) -> bool:
     )
 
 
+_TITLE_CASE: Final = re.compile(r"(?<![\w'’-])[A-Z][a-z][\w'’-]*")
+_WINDOW: Final = 60
+_WHOLE: Final = 0.7
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The parts of `text` NER needs to see: 60 characters either side of every title-case word
+    that is not an English stop word ("The", "This", "If" start sentences, not names), about ten
+    words, more than the small model's context, merged; the whole text when they cover most of
+    it. A text without such a word holds no name the model would find."""
+    spans: list[tuple[int, int]] = []
+    for m in _TITLE_CASE.finditer(text):
+        if m.group().lower() in STOP_WORDS:
+            continue
+        start, end = max(0, m.start() - _WINDOW), min(len(text), m.end() + _WINDOW)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    if sum(e - s for s, e in spans) > _WHOLE * len(text):
+        return [(0, len(text))]
+    return spans
+
+
 def _parts(name: str) -> set[str]:
     return {w for w in _WORD.findall(name) if len(w) >= _MIN_PART and w[0].isupper()}
 
@@ -178,16 +207,27 @@ def find_names(
     """PERSON spans in each of `texts`; `public[i]` (question + reference answer of the same row,
     may be empty) holds the names the homework is about, which are kept."""
     nlp = load_ner()
+    segments = [
+        (i, start, text[start:end]) for i, text in enumerate(texts) for start, end in _windows(text)
+    ]
+    entities: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for (i, offset, _), doc in zip(
+        segments, nlp.pipe((seg for _, _, seg in segments), batch_size=batch_size), strict=True
+    ):
+        entities[i] += [
+            (offset + e.start_char, offset + e.end_char, e.text)
+            for e in doc.ents
+            if e.label_ == "PERSON" or _name_like_org(e)
+        ]
     out: list[NameSpans] = []
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
-        text = doc.text
+    for i, text in enumerate(texts):
         topic = set(_WORD.findall(public[i])) if i < len(public) and public[i] else set()
-        names = [e for e in doc.ents if e.label_ == "PERSON" or _name_like_org(e)]
-        kept = [e for e in names if _parts(e.text) & topic or e.text in topic]
+        names = sorted(set(entities[i]))
+        kept = [e for e in names if _parts(e[2]) & topic or e[2] in topic]
         replace = [e for e in names if e not in kept]
-        spans = {_extend(text, e.start_char, e.end_char) for e in replace}
+        spans = {_extend(text, start, end) for start, end, _ in replace}
         spans.update(m.span() for m in _TITLED.finditer(text) if not _parts(m.group()) & topic)
-        parts = set().union(*(_parts(e.text) for e in replace)) - topic if replace else set()
+        parts = set().union(*(_parts(e[2]) for e in replace)) - topic if replace else set()
         if parts:
             alternation = "|".join(sorted((re.escape(p) for p in parts), key=len, reverse=True))
             for m in re.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w'’-])", text):
