@@ -12,6 +12,7 @@ an unreadable `guardian_consent` as no consent, an unknown status as no valid co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -207,3 +208,29 @@ def consent_partition(*, home: LakehouseHome, ref: PartitionRef) -> ConsentResul
             )
         )
     return ConsentResult(consented_rows=consented_rows, excluded_by_reason=by_reason)
+
+
+def partitions_losing_consent(home: LakehouseHome, institution_id: str) -> list[PartitionRef]:
+    """The institution's partitions whose published `consented_submissions` hold a record that
+    the current consent file (or erasure requests, or roster) no longer allows: a withdrawal,
+    a consent back to pending, a guardian's consent revoked. Re-running exactly these applies the
+    change to every layer downstream, like an erasure (a columnar scan of `student_id` only)."""
+    root = home.table_dir("bronze", CONSENTED_TABLE) / f"institution={institution_id}"
+    if not root.is_dir():
+        return []
+    consent = load_consent(home.consent_csv(institution_id))
+    erased = load_erasure_requests(home.erasure_dir(institution_id))
+    birth_dates = load_birth_dates(home.roster_csv(institution_id))
+    losing: list[PartitionRef] = []
+    for folder in sorted(root.glob("night=*")):
+        files = sorted(folder.glob("*.parquet"))
+        if not files:
+            continue
+        night = date.fromisoformat(folder.name.removeprefix("night="))
+        students = pl.scan_parquet(files).select("student_id").unique()
+        judged = _judged(
+            students, consent=consent, erased=erased, birth_dates=birth_dates, night=pl.lit(night)
+        )
+        if judged.select(pl.col("_exclusion").is_not_null().any()).collect().item():
+            losing.append(PartitionRef(institution_id, night))
+    return losing

@@ -1,4 +1,4 @@
-"""The nightly schedule and the landing sensor.
+"""The nightly schedule and the landing, erasure and consent sensors.
 
 The schedule runs last night of every known institution whose folder has landed. The sensor
 registers new institution folders as dynamic partitions (onboarding without code change) and
@@ -9,6 +9,7 @@ late-landing exports and late extra files are picked up.
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from dagster import (
     DefaultScheduleStatus,
@@ -22,6 +23,7 @@ from dagster import (
     sensor,
 )
 
+from lakehouse.consent import partitions_losing_consent
 from lakehouse.erasure import load_erasure_requests, partitions_holding
 from lakehouse.home import PartitionRef
 from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
@@ -126,6 +128,41 @@ def erasure_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
         requests += [
             RunRequest(run_key=f"erasure:{ref}:{fingerprint}", partition_key=partition_key(ref))
             for ref in partitions_holding(home, institution, ids)
+        ]
+        cursor[institution] = fingerprint
+    return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+
+def _file_fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+@sensor(
+    job=nightly_partition_job,
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "When an institution's consent.csv changes, re-runs every partition that used a student "
+        "the file no longer allows (a withdrawal acts like an erasure, for every night already "
+        "processed)."
+    ),
+)
+def consent_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
+    home = lakehouse.lake_home()
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    cursor = dict(seen)
+    requests: list[RunRequest] = []
+    for institution in home.landed_institutions():
+        path = home.consent_csv(institution)
+        if not path.is_file():
+            continue
+        fingerprint = _file_fingerprint(path)
+        if seen.get(institution) == fingerprint:
+            continue
+        requests += [
+            RunRequest(run_key=f"consent:{ref}:{fingerprint}", partition_key=partition_key(ref))
+            for ref in partitions_losing_consent(home, institution)
         ]
         cursor[institution] = fingerprint
     return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))

@@ -12,6 +12,7 @@ from assets.reward import reward_model, reward_scores
 from assets.silver import scrubbed_submissions
 from assets.warehouse import warehouse_models
 from orchestration.automation import (
+    consent_sensor,
     erasure_sensor,
     landing_sensor,
     nightly_schedule,
@@ -40,6 +41,6 @@ defs = Definitions(
     assets=ASSETS,
     jobs=[nightly_partition_job, publish_job],
     schedules=[nightly_schedule, publish_schedule],
-    sensors=[landing_sensor, erasure_sensor],
+    sensors=[landing_sensor, erasure_sensor, consent_sensor],
     resources={"lakehouse": LakehouseResource()},
 )

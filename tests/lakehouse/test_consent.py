@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition, load_consent
+from lakehouse.consent import consent_partition, load_consent, partitions_losing_consent
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
 from lakehouse.reference import ReferenceFileError
@@ -138,3 +138,19 @@ def test_load_consent_keeps_the_latest_row_per_student(home: LakehouseHome) -> N
     consent = load_consent(home.consent_csv(REF.institution_id)).sort("student_id")
     assert consent.select("student_id", "status").rows() == [("s1", "granted"), ("s2", "granted")]
     assert consent.schema["is_minor"] == pl.Boolean
+
+
+def test_a_withdrawal_finds_exactly_the_partitions_that_used_the_student(
+    landed: LakehouseHome,
+) -> None:
+    """Issue 16: a withdrawal is acted on like an erasure, for every night already processed."""
+    rows = ["granted,granted,false,false,2026-01-01T00:00:00Z"]
+    write_consent(landed, rows)
+    consent_partition(home=landed, ref=REF)
+    assert partitions_losing_consent(landed, REF.institution_id) == []
+    write_consent(landed, [*rows, "granted,withdrawn,false,false,2026-02-01T00:00:00Z"])
+    assert partitions_losing_consent(landed, REF.institution_id) == [REF]
+    consent_partition(home=landed, ref=REF)  # the re-run the sensor asks for
+    assert partitions_losing_consent(landed, REF.institution_id) == []
+    assert read_partition(landed, "bronze", "consented_submissions", REF).is_empty()
+    assert partitions_losing_consent(landed, "inst_never_ran") == []

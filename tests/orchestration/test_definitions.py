@@ -42,7 +42,11 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
     assert defs.resolve_job_def("publish_release") is not None
     assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "publish_schedule"}
     assert {f"{d}_export" for d in ("pretrain", "sft", "preference", "reward", "critique")} <= keys
-    assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "erasure_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {
+        "landing_sensor",
+        "erasure_sensor",
+        "consent_sensor",
+    }
 
 
 def test_partition_keys_round_trip() -> None:
@@ -169,3 +173,40 @@ def test_night_partitions_start_at_the_first_landed_night(home: LakehouseHome) -
     assert first_night({**environ, "LAKEHOUSE_FIRST_NIGHT": "2025-12-01"}) == "2025-12-01"
     with pytest.raises(ValueError, match="LAKEHOUSE_FIRST_NIGHT: invalid night '2026/01/05'"):
         first_night({"LAKEHOUSE_FIRST_NIGHT": "2026/01/05"})
+
+
+def test_consent_sensor_reruns_the_partitions_a_withdrawn_student_was_used_in(
+    home: LakehouseHome, write_jsonl: WriteJsonl
+) -> None:
+    from lakehouse.bronze import ingest_partition
+    from lakehouse.consent import consent_partition
+    from orchestration.automation import consent_sensor
+
+    write_jsonl("a.jsonl", [record(1, student_id="s1"), record(2, student_id="s2")])
+    rows = [
+        "s1,granted,false,false,2026-01-01T00:00:00Z",
+        "s2,granted,false,false,2026-01-01T00:00:00Z",
+    ]
+    write_consent(home, rows)
+    ingest_partition(home=home, ref=REF)
+    consent_partition(home=home, ref=REF)
+    resource = LakehouseResource(home=str(home.root))
+
+    def sense(cursor: str | None = None) -> SensorResult:
+        with (
+            DagsterInstance.ephemeral() as instance,
+            build_sensor_context(
+                instance=instance, cursor=cursor, resources={"lakehouse": resource}
+            ) as context,
+        ):
+            result = consent_sensor(context)
+        assert isinstance(result, SensorResult)
+        return result
+
+    first = sense()
+    assert first.run_requests == [], "nobody lost consent"
+    write_consent(home, [*rows, "s2,withdrawn,false,false,2026-02-01T00:00:00Z"])
+    os.utime(home.consent_csv(REF.institution_id), (1, 1))  # a different fingerprint for sure
+    withdrawn = sense(first.cursor)
+    assert [r.partition_key for r in withdrawn.run_requests] == [partition_key(REF)]
+    assert sense(withdrawn.cursor).run_requests == [], "the same file is not acted on twice"
