@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from orchestration.automation import erasure_sensor
 from orchestration.cli import main
 from orchestration.partitions import partition_key
 from orchestration.resources import LakehouseResource
+from tests.warehouse.test_warehouse_concurrency import READER, _wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +105,25 @@ def test_erase_then_rerun_and_the_student_is_nowhere(tmp_path: Path) -> None:
         partition_key(ref) for ref in home.landed_partitions() if ref.night in nights
     )
 
-    assert _run(root) == 0
+    # an analyst holds the warehouse open and keeps querying it through the whole re-run: no
+    # query fails, the reader keeps its snapshot, a new connection sees the new build
+    ready, stop, out = (tmp_path / n for n in ("ready", "stop", "reader.json"))
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(home.warehouse), str(ready), str(stop), str(out)]
+    )
+    try:
+        _wait_for(ready)
+        assert _run(root) == 0
+    finally:
+        stop.write_text("stop")
+        reader.wait(timeout=60)
+    assert reader.returncode == 0
+    report = json.loads(out.read_text())
+    assert report["errors"] == 0 and report["queries"] > 0 and len(report["seen"]) == 1
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        now = con.execute("select count(*), count(rm_score) from fct_documents").fetchone()
+    assert now is not None and [list(now)] != report["seen"], "the erasure rebuilt the warehouse"
+
     files = _files_as_text(root)
     assert not [name for name, text in files.items() if victim in text]
     audit = pl.read_parquet(home.audit / "*.parquet", hive_partitioning=False)
