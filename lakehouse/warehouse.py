@@ -7,7 +7,7 @@ when every model and every blocking dbt test has passed is that file fsynced and
 `warehouse.duckdb` (`os.replace`, atomic on POSIX). A reader that holds the old file open keeps
 reading the old inode, undisturbed, and never blocks the build; the next connection opens the new
 file. A failed build removes its file, so nothing half-written is ever visible. An exclusive
-`fcntl` lock (`.warehouse/lock`) makes two builders of one home wait for each other, which is also
+lock (`.warehouse/lock`, `lakehouse.locks`) makes two builders of one home wait for each other, which is also
 what lets the build file have a fixed name (stable dbt vars keep dbt's partial parsing useful).
 
 Every build is a full rebuild from the lake (the system of record): it is seconds at the scales
@@ -22,7 +22,6 @@ Pure library code: no Dagster import. `build_warehouse` runs dbt in a subprocess
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -38,6 +37,7 @@ from typing import Any, Final
 from lakehouse.access import share_with_analysts
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import fsync_path
+from lakehouse.locks import exclusive_lock
 
 DBT_PROJECT_DIR: Final = Path(__file__).resolve().parent.parent / "dbt_project"
 MANIFEST_PATH: Final = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -99,28 +99,6 @@ def _remove_build_file(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-@contextmanager
-def _exclusive_lock(path: Path, timeout_s: float | None) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise TimeoutError(
-                        f"another warehouse build of this home holds {path} "
-                        f"(waited {timeout_s:.0f}s)"
-                    ) from None
-                time.sleep(0.2)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
 def publish(build_file: Path, warehouse: Path) -> None:
     """Make `build_file` the warehouse in one atomic rename (after checkpointing and fsyncing it).
 
@@ -154,7 +132,9 @@ def warehouse_build(
     ...     run_dbt(build.dbt_args("build"))   # writes build.path
     """
     home.root.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(state_dir(home) / "lock", lock_timeout_s):
+    with exclusive_lock(
+        state_dir(home) / "lock", timeout_s=lock_timeout_s, holder="a warehouse build of this home"
+    ):
         path = build_path(home)
         _remove_build_file(path)  # left by a builder that crashed; we hold the lock
         build = WarehouseBuild(home=home, path=path, target_path=state_dir(home) / "dbt")
@@ -271,7 +251,7 @@ def prepare_manifest(target_dir: Path | None = None) -> Path:
     manifest = target / "manifest.json"
     if not manifest_is_stale(manifest):
         return manifest
-    with _exclusive_lock(target / ".parse.lock", timeout_s=300):
+    with exclusive_lock(target / ".parse.lock", timeout_s=300, holder="dbt parsing this project"):
         if manifest_is_stale(manifest):
             completed = subprocess.run(
                 [dbt_executable(), "parse"],

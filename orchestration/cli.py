@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shlex
@@ -29,6 +28,7 @@ from lakehouse.home import INSTITUTION_ID, NIGHT_FOLDER, LakehouseHome, Partitio
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.landed_records import count_landed_records
 from lakehouse.ledger import COUNTS_TABLE, build_ledger
+from lakehouse.locks import exclusive_lock
 from lakehouse.partition_runs import LEDGER_FIELDS, PartitionRun, read_partition_runs
 from lakehouse.pseudonym import PseudonymKeyError, load_key
 
@@ -99,9 +99,7 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     # Two runs started together would both create the instance's SQLite storage and stamp its
     # schema version twice, which breaks every later open: create it once, under a lock.
-    lock = os.open(dagster_home / ".init.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive_lock(dagster_home / ".init.lock"):
         config = dagster_home / "dagster.yaml"
         if not config.exists():
             staging = config.with_name(".dagster.yaml.tmp")
@@ -111,8 +109,6 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
 
         # not `with`: entering would also make it the process's current instance
         DagsterInstance.get().dispose()
-    finally:
-        os.close(lock)
     return dagster_home
 
 

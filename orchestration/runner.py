@@ -1,7 +1,5 @@
 """Running landed partitions through every asset, in-process through Dagster (for the CLI)."""
 
-import fcntl
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +9,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.ledger import build_ledger
+from lakehouse.locks import exclusive_lock
 from lakehouse.partition_ledger import stage_counts
 from lakehouse.partition_runs import (
     LEDGER_FIELDS,
@@ -134,21 +133,15 @@ def publish(*, home: LakehouseHome, log_level: str = "WARNING") -> PublishOutcom
 
     # two `lakehouse run`s of different partitions may finish together: releases are built one
     # at a time (the lock is released when the descriptor closes, even if the process dies)
-    home.root.mkdir(parents=True, exist_ok=True)
-    lock = os.open(home.root / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with DagsterInstance.get() as instance:
-            result = materialize(
-                RELEASE_ASSETS,
-                instance=instance,
-                resources={"lakehouse": LakehouseResource(home=str(home.root))},
-                raise_on_error=False,
-                tags={"lakehouse/trigger": "cli"},
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            )
-    finally:
-        os.close(lock)
+    with exclusive_lock(home.root / ".publish.lock"), DagsterInstance.get() as instance:
+        result = materialize(
+            RELEASE_ASSETS,
+            instance=instance,
+            resources={"lakehouse": LakehouseResource(home=str(home.root))},
+            raise_on_error=False,
+            tags={"lakehouse/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
     gates = {
         c.asset_key.to_user_string(): "ok" if c.passed else "BLOCKED"
         for c in result.get_asset_check_evaluations()

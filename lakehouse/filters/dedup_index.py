@@ -18,7 +18,6 @@ manifests that referenced them: erased students leave no trace in any version.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import uuid
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
+
+from lakehouse.locks import exclusive_lock
 
 FORMAT_VERSION: Final[int] = 1
 ENTRY_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -59,15 +60,9 @@ class DedupIndex:
     def _writer(self) -> Iterator[None]:
         """One writer at a time: `record` and `erase` read the current manifest and commit the
         next version, so two partitions curated at once (two runs) would otherwise both write
-        version N+1 and one would silently drop out of the index. The lock goes with the
-        descriptor, so a killed writer never leaves it held."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        version N+1 and one would silently drop out of the index."""
+        with exclusive_lock(self.folder / ".writer.lock"):
             yield
-        finally:
-            os.close(fd)
 
     # -- versions ---------------------------------------------------------------------------
     def current_version(self) -> int:
