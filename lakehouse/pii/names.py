@@ -45,6 +45,7 @@ _TITLED: Final = re.compile(
     r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 )
 _WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
+_NAME_SHAPE: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.-])*")
 
 
 def model_available() -> bool:
@@ -205,8 +206,21 @@ def find_names(
     batch_size: int = 64,
 ) -> list[NameSpans]:
     """PERSON spans in each of `texts`; `public[i]` (question + reference answer of the same row,
-    may be empty) holds the names the homework is about, which are kept."""
+    may be empty) holds the names the homework is about, which are kept.
+
+    A finding whose every part (of three letters or more) is also written in lower case somewhere
+    in `texts` is a word, not a name: the small model tags course vocabulary at a sentence's start
+    ("Bridge", "Sender", "Spanning Tree" in networking answers). Nor is a finding with digits or
+    symbols in it ("N=10", "L4")."""
     nlp = load_ner()
+    lower_words = {w for text in texts for w in _WORD.findall(text) if w.islower()}
+
+    def is_word(name: str) -> bool:
+        if not _NAME_SHAPE.fullmatch(name):
+            return True
+        parts = [w for w in _WORD.findall(name) if len(w) >= _MIN_PART]
+        return bool(parts) and all(w.lower() in lower_words for w in parts)
+
     segments = [
         (i, start, text[start:end]) for i, text in enumerate(texts) for start, end in _windows(text)
     ]
@@ -222,7 +236,7 @@ def find_names(
     out: list[NameSpans] = []
     for i, text in enumerate(texts):
         topic = set(_WORD.findall(public[i])) if i < len(public) and public[i] else set()
-        names = sorted(set(entities[i]))
+        names = sorted({e for e in entities[i] if not is_word(e[2])})
         kept = [e for e in names if _parts(e[2]) & topic or e[2] in topic]
         replace = [e for e in names if e not in kept]
         spans = {_extend(text, start, end) for start, end, _ in replace}

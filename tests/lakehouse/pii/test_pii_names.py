@@ -65,7 +65,7 @@ def test_names_the_question_or_reference_mention_are_kept_and_counted(
 
 
 def test_gap_names_are_mostly_removed() -> None:
-    """Real Wikipedia snippets, names A and B labelled by GAP: measured residual 0.148 on all 2,000
+    """Real Wikipedia snippets, names A and B labelled by GAP: measured residual 0.16 on all 2,000
     (`benchmarks/pii.py --real`); here the first 300, which must stay below 0.2."""
     gap = pl.read_csv(require(GAP), separator="\t", quote_char=None).head(300)
     texts = gap.get_column("Text").to_list()
@@ -77,6 +77,21 @@ def test_gap_names_are_mostly_removed() -> None:
             total += 1
             left += row[key] in out
     assert left / total < 0.2
+
+
+def test_course_vocabulary_is_not_taken_for_names() -> None:
+    """SAF's real networking answers: the small model tags sentence-initial terms as people; a
+    word the same texts also write in lower case is not a name."""
+    texts = [
+        "Bridge learns the ports. A bridge forwards frames.",
+        "Sender waits for the ack; the sender retransmits after N=10 timeouts.",
+        "Dijkstra's algorithm finds shortest paths, Julieta Almeida said.",
+    ]
+    found = n.find_names(texts)
+    replaced = [n.replace_spans(t, f.spans, "<PERSON>") for t, f in zip(texts, found, strict=True)]
+    assert replaced[0] == texts[0]
+    assert replaced[1] == texts[1]
+    assert "Julieta" not in replaced[2]
 
 
 def test_a_model_whose_weights_differ_is_refused(
