@@ -33,13 +33,14 @@ demo: install
 	$(BIN)/lakehouse status --home $(DEMO_HOME)
 	@echo "Explore: make ui (Dagster UI on 127.0.0.1), or the warehouse: see dbt_project/README.md"
 
-## make test: install, lint, type-check, run the whole test suite.
+## make test: install, lint, type-check, run the whole test suite (TEST_WORKERS processes at once).
+TEST_WORKERS ?= 2
 test: install lint typecheck
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q --durations=15 -n $(TEST_WORKERS) --dist loadfile
 
 ## make test-fast: the same without the slow end-to-end tests.
 test-fast: install lint typecheck
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .
