@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from lakehouse.generate.verhoeff import check_digits
+from lakehouse.pii.verhoeff import check_digits
 
 PII_FORMS: Final[tuple[tuple[str, str], ...]] = (
     ("PERSON", "full"),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-# The Verhoeff tables live with the generator, which plants valid and invalid Aadhaar numbers;
-# one implementation serves both (UIDAI appends a Verhoeff check digit to every Aadhaar).
-from lakehouse.generate.verhoeff import check_digits, is_valid
+# One Verhoeff implementation serves the scrubber and the generator, which plants valid and invalid
+# Aadhaar numbers (UIDAI appends a Verhoeff check digit to every Aadhaar).
+from lakehouse.pii.verhoeff import check_digits, is_valid
 
 
 def _digits_only(value: str) -> str:

@@ -12,7 +12,7 @@ from generate_reference_reader import read_night
 
 from lakehouse.generate import generate_home
 from lakehouse.generate.pii import aadhaar_digits
-from lakehouse.generate.verhoeff import check_digits, is_valid_number
+from lakehouse.pii.verhoeff import check_digits, is_valid_number
 
 NIGHT = "2026-01-05"
 

@@ -1,6 +1,7 @@
 """The Verhoeff check digit (the one Aadhaar numbers carry), scalar and vectorised.
 
-The generator plants Aadhaar numbers whose last digit is valid and decoy 12-digit numbers whose last
+The scrubber, the residual scan and the silver gate validate Aadhaar numbers with it
+(`lakehouse.pii.checksums`); the generator plants Aadhaar numbers whose last digit is valid and decoy 12-digit numbers whose last
 digit is deliberately wrong, so a scrubber that checks the digit can tell them apart.
 """
 
