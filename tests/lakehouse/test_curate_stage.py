@@ -15,6 +15,7 @@ from lakehouse.curate_stage import (
     curate_partition,
     filter_models,
     model_dir_for,
+    retire_filter_models,
     trained_models,
 )
 from lakehouse.filters import build_default_chain
@@ -177,3 +178,26 @@ def test_an_institutions_own_non_answer_phrases_reach_the_chain(
     docs = read_partition(home, "silver", CURATED_TABLE, ref).sort("submission_id")
     assert docs["drop_reason"].to_list()[0] == "non_answer"
     assert docs["non_answer_pass"].to_list()[1] is True
+
+
+def test_erasure_retires_the_filter_models_that_learnt_from_the_student(
+    tmp_path: Path, make_frame: Callable[..., pl.DataFrame]
+) -> None:
+    """Issue 16: models trained on a window that held an erased (or withdrawn) student were
+    reused for ever. They are retired, and the night trains them again without the student."""
+    home = LakehouseHome(tmp_path / "home")
+    first, second = (
+        PartitionRef("inst_x", date(2026, 1, 5)),
+        PartitionRef("inst_x", date(2026, 1, 6)),
+    )
+    texts, grades = _real_answers("saf_graded")
+    _silver_night(
+        home, first, make_frame(texts, institution="inst_x", night=first.night, grades=grades)
+    )
+    folder = filter_models(home, second, history_nights=7)
+    assert folder is not None and folder.is_dir()
+    assert retire_filter_models(home, "inst_x", ["not-a-student-of-this-window"]) == []
+    assert folder.is_dir()
+    assert retire_filter_models(home, "inst_x", ["stu3"]) == [folder]
+    assert not folder.exists()
+    assert filter_models(home, second, history_nights=7) == folder  # trained again on demand
