@@ -12,12 +12,13 @@ Three ways to run it:
   starts `ray.init(num_cpus=..., include_dashboard=False)` itself when needed;
 - against a cluster: `RAY_ADDRESS=... python -m ray_jobs.score ...`, or
   `ray job submit --working-dir . -- python -m ray_jobs.score --input s3://.../night=2026-01-08
-  --model /models/gp-... --output /lake/.../scores.parquet` (paths must be readable by the workers);
+  --model /models/gp-... --output /lake/.../scores.parquet` (paths must be readable by the workers;
+  `--actor-resource scoring_node=1` pins the actors to nodes started with that custom resource);
 - on GPUs: the same, on a cluster whose nodes advertise GPUs (`--device auto` or `cuda`).
 
     python -m ray_jobs.score --input DIR_OR_FILE [--input ...] --model MODEL_DIR \\
         --output scores.parquet [--embeddings DIR_OR_FILE ...] [--actors N] [--device auto|cpu|cuda] [--batch-size N] \\
-        [--local-threshold ROWS] [--num-cpus N]
+        [--local-threshold ROWS] [--num-cpus N] [--actor-resource NAME=AMOUNT]
 
 The scores are small (five columns), so they are gathered on the driver and written there as one
 Parquet file (written aside, then renamed); the Dagster asset writes them into the lake partition.
@@ -71,6 +72,8 @@ class ScoreJobConfig:
         local_threshold_rows: inputs with fewer rows are scored in this process, without Ray
             (Ray Data's fixed ~3.5 s would dominate). `0` always uses Ray.
         num_cpus: CPUs of a local Ray started by the job (ignored with `RAY_ADDRESS`).
+        actor_resources: custom Ray resources each actor needs, e.g. `{"scoring_node": 1}` pins
+            the actors to the nodes started with `--resources '{"scoring_node": N}'`.
     """
 
     actors: int | None = None
@@ -80,6 +83,7 @@ class ScoreJobConfig:
     blocks_per_actor: int = 4
     local_threshold_rows: int = DEFAULT_LOCAL_THRESHOLD_ROWS
     num_cpus: int | None = None
+    actor_resources: dict[str, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +250,8 @@ def _score_on_ray(
     dataset = ray.data.read_parquet(paths, columns=list(INPUT_COLUMNS), partitioning=None)
     dataset = dataset.repartition(actors * config.blocks_per_actor)
     resources: dict[str, Any] = {"num_cpus": actor_cpus, **({"num_gpus": 1} if on_gpu else {})}
+    if config.actor_resources:
+        resources["resources"] = dict(config.actor_resources)
     scored = dataset.map_batches(
         RewardScorer,
         fn_constructor_kwargs={
@@ -313,6 +319,13 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--local-threshold", type=int, default=DEFAULT_LOCAL_THRESHOLD_ROWS)
     ap.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray")
+    ap.add_argument(
+        "--actor-resource",
+        action="append",
+        default=[],
+        metavar="NAME=AMOUNT",
+        help="custom resource each scoring actor needs (pins actors to nodes that have it)",
+    )
     return ap
 
 
@@ -325,6 +338,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         batch_size=args.batch_size,
         local_threshold_rows=args.local_threshold,
         num_cpus=args.num_cpus,
+        actor_resources={
+            name: float(amount)
+            for name, _, amount in (item.partition("=") for item in args.actor_resource)
+        }
+        or None,
     )
     result = score_partitions(
         inputs=args.input,

@@ -138,3 +138,109 @@ def test_cli_on_ray_gives_the_in_process_scores(
     np.testing.assert_allclose(
         written["rm_score"].to_numpy(), local["rm_score"].to_numpy(), atol=1e-5
     )
+
+
+@pytest.fixture
+def two_node_cluster() -> Iterator[str]:
+    """A real two-node Ray cluster on this machine: a head and a worker node that alone has the
+    custom resource `scoring_node`. Both run in their own temp dir (so no other driver on the
+    machine finds them) and their own process group, killed by group id afterwards (never
+    `ray stop`, which would stop every Ray on the machine). Yields the head's address."""
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    temp = Path(tempfile.mkdtemp(prefix="r2n", dir="/tmp"))  # short: Ray's socket path limit
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ADDRESS", None)
+    common = ["--block", "--num-cpus", "1", "--disable-usage-stats"]
+    nodes: list[subprocess.Popen[bytes]] = []
+
+    def start(args: list[str]) -> None:
+        nodes.append(
+            subprocess.Popen(
+                [ray_cli, "start", *args, *common],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+
+    try:
+        with socket.socket() as probe:  # a free port, so both nodes can start at once
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        address = f"127.0.0.1:{port}"
+        head = ["--head", "--port", str(port), "--temp-dir", str(temp)]
+        start([*head, "--node-ip-address", "127.0.0.1", "--include-dashboard=false"])
+        worker = ["--address", address, "--node-ip-address", "127.0.0.1"]
+        start([*worker, "--resources", json.dumps({"scoring_node": 1})])
+        yield address
+    finally:
+        for node in reversed(nodes):  # each node's processes share its session: kill them all
+            if node.poll() is None:
+                os.killpg(node.pid, signal.SIGKILL)
+            node.wait(timeout=20)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_two_node_cluster_scores_on_the_worker_node_like_in_process(
+    two_node_cluster: str, partition: Path, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    """Issue 17: `RAY_ADDRESS` points the job at a real two-node cluster; the scoring actors need
+    `scoring_node`, which only the worker node has, so they run there; the scores equal the
+    in-process ones."""
+    import subprocess
+    import sys
+
+    from ray_jobs.score import ScoreJobConfig, score_partitions
+
+    out = tmp_path / "scores.parquet"
+    env = {**os.environ, "RAY_ADDRESS": two_node_cluster, "RAY_AUTH_MODE": "disabled"}
+    probe = (
+        "import ray, time\n"
+        "ray.init()\n"
+        "deadline = time.monotonic() + 30\n"
+        "while ray.cluster_resources().get('scoring_node', 0) < 1:\n"
+        "    assert time.monotonic() < deadline, 'the worker node did not join'\n"
+        "    time.sleep(0.5)\n"
+        "print(len([n for n in ray.nodes() if n['Alive']]))\n"
+    )
+    joined = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert joined.returncode == 0, joined.stderr[-2000:]
+    assert joined.stdout.strip().splitlines()[-1] == "2"
+    args = ["--input", str(partition), "--model", str(tiny_cross_encoder), "--output", str(out)]
+    flags = ["--device", "cpu", "--local-threshold", "0", "--actor-resource", "scoring_node=1"]
+    job = subprocess.run(
+        [sys.executable, "-m", "ray_jobs.score", *args, *flags],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert job.returncode == 0, job.stderr[-2000:]
+    summary = json.loads(job.stdout.strip().splitlines()[-1])
+    assert summary["mode"] == "ray" and summary["rows"] == ROWS
+    local = score_partitions(
+        inputs=[partition], model_path=tiny_cross_encoder, config=ScoreJobConfig(device="cpu")
+    ).scores
+    written = pl.read_parquet(out)
+    assert written.drop("rm_score").equals(local.drop("rm_score"))
+    np.testing.assert_allclose(
+        written["rm_score"].to_numpy(), local["rm_score"].to_numpy(), atol=1e-5
+    )
