@@ -3,6 +3,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
@@ -43,6 +44,12 @@ def _choose(
         configured_path=configured,
         encoder=encoder,
     )
+
+
+def _split(choice: RewardModelChoice, questions: str) -> dict[str, Any]:
+    """Held-out agreement on answers to questions graded in training (`seen`) or not (`unseen`)."""
+    metrics = choice.metadata.get("metrics") or {}
+    return metrics.get(f"holdout_{questions}_questions") or {}
 
 
 def _maybe(value: object) -> float | str:
@@ -99,6 +106,9 @@ def reward_model(context: AssetExecutionContext, lakehouse: LakehouseResource) -
             "graded_rows": int(rows.get("graded", 0)),
             "holdout_rows": int(holdout.get("rows") or 0),
             "holdout_spearman": _maybe(holdout.get("spearman")),
+            "holdout_spearman_seen_questions": _maybe(_split(choice, "seen").get("spearman")),
+            "holdout_spearman_unseen_questions": _maybe(_split(choice, "unseen").get("spearman")),
+            "holdout_unseen_question_rows": int(_split(choice, "unseen").get("rows") or 0),
             "holdout_mae": _maybe(holdout.get("mae")),
             "holdout_per_course": MetadataValue.md(per_course_markdown(choice.per_course)),
             "holdout_calibration": MetadataValue.md(

@@ -41,6 +41,11 @@ def test_reward_assets_run_the_ray_job_and_record_metadata(
     version = model_meta["version"].value
     assert str(version).startswith("gp-")
     assert model_meta["training_nights_last"].value < ref.night.isoformat()
+    # tonight's texts are stored (the earlier night has no store here: training encoded it)
+    stored = read_partition(home, "silver", "text_embeddings", ref)
+    assert model_meta["texts_stored"].value == stored.height > 0
+    assert model_meta["texts_encoded"].value == stored.height
+    assert model_meta["holdout_unseen_question_rows"].value >= 0
     scores_meta = result.asset_materializations_for_node("reward_scores")[0].metadata
     assert scores_meta["mode"].value == "ray"
     assert scores_meta["model_version"].value == version
