@@ -229,6 +229,9 @@ PHONE_CONTEXT: Final = frozenset(
         "helpline",
         "extension",
         "ext",
+        "फ़ोन",
+        "फोन",
+        "मोबाइल",
     }
 )
 _PHONE_SHAPE: Final = re.compile(
@@ -238,6 +241,10 @@ _PHONE_SHAPE: Final = re.compile(
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|extn\.?)\s?\d{1,6}$")
 _DECIMAL: Final = re.compile(r"\d+[.,]\d+")
 _INDIAN_MOBILE: Final = re.compile(r"(?:\+?91|0)?[6-9]\d{9}")
+_INDIAN_LANDLINE: Final = re.compile(r"0[1-9]\d{1,3}[ -]\d{3,4}[ -]?\d{4}")
+"""An Indian landline written with its STD code (`022-8683-3170`, `080 2345 6789`): 11 digits
+from a 0, separated after the code; `phonenumbers` knows only allocated ranges, so an unallocated
+one (a planted test value, a new exchange) would otherwise pass as text."""
 _ISBN_BEFORE: Final = re.compile(r"(?i)isbn(?:-1[03])?[\s:]*$")
 _YEAR_RANGE: Final = re.compile(r"(?:1[5-9]|20)\d\d\s?[-/]{1,2}\s?(?:1[5-9]|20)\d\d")
 
@@ -259,7 +266,8 @@ def _find_phones(text: str) -> list[Span]:
 
     A phone-shaped run of 7-15 digits (spaces, dots, hyphens, brackets between them; an extension)
     is a phone when: it is written internationally (`+41 ...`, `0091 ...`) and `phonenumbers`
-    validates it; or it is an Indian mobile (10 digits from 6-9, with 0/91 before it or not); or a
+    validates it; or it is an Indian mobile (10 digits from 6-9, with 0/91 before it or not) or an
+    Indian landline with its STD code (`022-8683-3170`); or a
     phone word stands nearby ("call me on", "Mobile:", "... office"); or it is written with
     separators, has 9 or more digits and `phonenumbers` validates it in one of `PHONE_REGIONS`.
     Never a phone: a decimal (`0.050813731`), a year range (`1967-1968`), a number after "ISBN",
@@ -283,7 +291,11 @@ def _find_phones(text: str) -> list[Span]:
         if international:
             e164 = "+" + digits.removeprefix("00") if raw.startswith("00") else number
             ok = _phone_valid(e164, international=True) or has_context(text, span, PHONE_CONTEXT)
-        elif _INDIAN_MOBILE.fullmatch(digits) or has_context(text, span, PHONE_CONTEXT):
+        elif (
+            _INDIAN_MOBILE.fullmatch(digits)
+            or (len(digits) == 11 and _INDIAN_LANDLINE.fullmatch(number))
+            or has_context(text, span, PHONE_CONTEXT)
+        ):
             ok = True
         else:
             separated = any(not ch.isdigit() for ch in number)

@@ -60,6 +60,9 @@ VALID: list[tuple[str, str, str]] = [
     ("PHONE", "{}", "+91 98765 43210"),
     ("PHONE", "WhatsApp {}", "98765-43210"),
     ("PHONE", "{}", "080-2345 6789"),
+    # an unallocated Mumbai landline the generator planted ("My number is ..."): it leaked
+    ("PHONE", "My number is {}.", "022-8683-3170"),
+    ("PHONE", "मेरा फ़ोन नंबर {} है।", "2345 6789 01"),
     # test_email_recognizer.py / test_ip_recognizer.py / test_url_recognizer.py
     ("EMAIL", "{}", "info@presidio.site"),
     ("EMAIL", "my email is {}.", "LeaVLind@superrito.com"),
