@@ -88,6 +88,10 @@ class TextEncoder:
             raise ValueError(f"{vectors.shape} stored vectors for {len(keys)} keys, dim {self.dim}")
         self._known.update(zip(keys, vectors, strict=True))
 
+    def forget(self) -> None:
+        """Drop every vector held in memory (remembered or encoded), e.g. to time encoding."""
+        self._known.clear()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) float32 unit vectors; an empty text gets the zero vector. Texts seen
         before (remembered, or encoded by an earlier call) are not run through the model again."""
