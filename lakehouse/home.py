@@ -89,6 +89,12 @@ class PartitionRef:
     def __str__(self) -> str:
         return f"{self.institution_id}/{self.night.isoformat()}"
 
+    def precedence(self) -> tuple[date, str]:
+        """The fixed order of partitions (night, then institution) in which cross-partition
+        decisions are made: dedup's "first seen wins", copy clusters, models trained on history.
+        Running partitions in this order makes a run equal to any earlier run of the same data."""
+        return (self.night, self.institution_id)
+
 
 @dataclass(frozen=True, slots=True)
 class LakehouseHome:
@@ -182,7 +188,8 @@ class LakehouseHome:
         )
 
     def landed_partitions(self) -> list[PartitionRef]:
-        """Every `landing/<institution>/<YYYY-MM-DD>/` folder, sorted by institution then night."""
+        """Every `landing/<institution>/<YYYY-MM-DD>/` folder, in precedence order (night, then
+        institution: `PartitionRef.precedence`)."""
         refs: list[PartitionRef] = []
         for inst in self.landed_institutions():
             for night_dir in sorted(self.institution_dir(inst).iterdir()):
@@ -196,4 +203,4 @@ class LakehouseHome:
                     except ValueError:
                         continue
                     refs.append(PartitionRef(inst, night))
-        return refs
+        return sorted(refs, key=PartitionRef.precedence)
