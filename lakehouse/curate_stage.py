@@ -29,6 +29,7 @@ from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction, read_partition
 from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.model_lineage import record_trained_on, retire_models_trained_on
 from lakehouse.pseudonym import pseudonymise_series
 
 CURATED_TABLE: Final = "curated_documents"
@@ -36,9 +37,6 @@ FUNNEL_TABLE: Final = "filter_funnel"
 CLUSTERS_TABLE: Final = "copy_clusters"
 STAGE: Final = "curate"
 TRAINED_FILE: Final = "TRAINED.json"
-TRAINED_ON_FILE: Final = "trained_on.parquet"
-"""The pseudonyms of the students whose answers trained a night's filter models: an erasure or a
-withdrawal retires every model folder that learnt from them."""
 _INDEX_ONLY: Final = ("minhash_dedup_band_keys", "paragraph_dedup_hashes")
 
 
@@ -100,37 +98,9 @@ def filter_models(home: LakehouseHome, ref: PartitionRef, *, history_nights: int
             indent=1,
         )
     )
-    history.select(pl.col("student_pseudonym").unique().sort()).write_parquet(
-        staging / TRAINED_ON_FILE
-    )
+    record_trained_on(staging, history)
     staging.rename(folder)
     return folder
-
-
-def retire_filter_models(
-    home: LakehouseHome, institution_id: str, student_pseudonyms: list[str]
-) -> list[Path]:
-    """Delete every filter-model folder of the institution trained on any of these students
-    (their n-gram tables and classifier learnt from their answers); the nights they served train
-    them again, without the students, when they are next run. Returns the folders retired."""
-    root = home.root / "models" / institution_id / "filters"
-    if not student_pseudonyms or not root.is_dir():
-        return []
-    forget = pl.Series(student_pseudonyms, dtype=pl.String).implode()
-    retired = []
-    for folder in sorted(root.glob("before=*")):
-        trained_on = folder / TRAINED_ON_FILE
-        learnt = (
-            not trained_on.exists()  # trained before this was recorded: cannot tell, so retire
-            or pl.scan_parquet(trained_on)
-            .select(pl.col("student_pseudonym").is_in(forget).any())
-            .collect()
-            .item()
-        )
-        if learnt and folder.is_dir():
-            shutil.rmtree(folder)
-            retired.append(folder)
-    return retired
 
 
 def trained_models(folder: Path | None) -> list[str]:
@@ -143,18 +113,17 @@ def trained_models(folder: Path | None) -> list[str]:
 
 
 def erase_from_index(home: LakehouseHome, institution_id: str, key: bytes) -> int:
-    """Remove the institution's erased students from the dedup index, retire the filter models
-    trained on them or on students who withdrew consent, and record each erasure request, by
-    pseudonym, in the audit log (all idempotent)."""
+    """Remove the institution's erased students from the dedup index, retire every model (filter
+    and reward models, pooled ones of other institutions included) trained on them or on
+    students who withdrew consent, and record each erasure request, by pseudonym, in the audit
+    log (all idempotent)."""
     requests = load_erasure_requests(home.erasure_dir(institution_id))
     withdrawn = load_consent(home.consent_csv(institution_id)).filter(
         pl.col("status") == str(ConsentStatus.WITHDRAWN)
     )
     forget = pl.concat([requests.get_column("student_id"), withdrawn.get_column("student_id")])
-    retire_filter_models(
-        home,
-        institution_id,
-        pseudonymise_series(forget, institution_id=institution_id, key=key).to_list(),
+    retire_models_trained_on(
+        home, pseudonymise_series(forget, institution_id=institution_id, key=key).to_list()
     )
     if requests.is_empty():
         return 0

@@ -39,6 +39,7 @@ import polars as pl
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction, read_partition, write_partition
+from lakehouse.model_lineage import record_trained_on
 from lakehouse.reward import (
     REWARD_SCORES_SCHEMA,
     EncoderConfig,
@@ -275,6 +276,8 @@ def choose_reward_model(
             )
             assert model.path is not None
             trained_on = tuple(sorted(history.get_column("institution_id").unique().to_list()))
+            # erasure and withdrawal retire the night's model if it learnt from the student
+            record_trained_on(root, history)
             _record_choice(root, version=model.version, scope=scope, institutions=trained_on)
             return RewardModelChoice(
                 path=model.path,

@@ -15,13 +15,13 @@ from lakehouse.curate_stage import (
     curate_partition,
     filter_models,
     model_dir_for,
-    retire_filter_models,
     trained_models,
 )
 from lakehouse.filters import build_default_chain
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.lake import read_partition
+from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.pseudonym import load_key
 from lakehouse.scrub_stage import SCRUBBED_TABLE
 from tests.lakehouse.filters.conftest import _make_frame
@@ -196,8 +196,8 @@ def test_erasure_retires_the_filter_models_that_learnt_from_the_student(
     )
     folder = filter_models(home, second, history_nights=7)
     assert folder is not None and folder.is_dir()
-    assert retire_filter_models(home, "inst_x", ["not-a-student-of-this-window"]) == []
+    assert retire_models_trained_on(home, ["not-a-student-of-this-window"]) == []
     assert folder.is_dir()
-    assert retire_filter_models(home, "inst_x", ["stu3"]) == [folder]
+    assert retire_models_trained_on(home, ["stu3"]) == [folder]
     assert not folder.exists()
     assert filter_models(home, second, history_nights=7) == folder  # trained again on demand

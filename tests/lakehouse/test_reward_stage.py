@@ -17,6 +17,7 @@ from lakehouse.institution_config import (
     write_institution_config,
 )
 from lakehouse.lake import read_partition, write_partition
+from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.reward import GradePredictorConfig, load_reward_model, score_frame
 from lakehouse.reward.embedding_store import KEY_COLUMN, distinct_texts, text_keys
 from lakehouse.reward.encoder import TextEncoder
@@ -88,6 +89,16 @@ def test_later_night_uses_a_model_trained_only_on_earlier_nights(
     assert calibration_markdown(tonight.calibration).count("\n") == len(tonight.calibration) + 1
     assert set(tonight.per_course) == set(frame["course_id"].unique())
     assert per_course_markdown(tonight.per_course).startswith("| course |")
+    # an erasure (or withdrawal) of a student of the training window retires the model
+    # (issue 16); the night chooses, and trains, again when it next runs
+    earlier = next(r for r in refs if r.institution_id == second.institution_id and r != second)
+    learnt_from = read_partition(reward_home, "silver", "scrubbed_submissions", earlier)
+    student = learnt_from.filter(pl.col("grade").is_not_null())["student_pseudonym"][0]
+    root = model_root(reward_home, second)
+    assert root in retire_models_trained_on(reward_home, [student])
+    assert not root.exists()
+    retrained = choose_reward_model(home=reward_home, ref=second)
+    assert not retrained.reused and retrained.scope == "institution"
 
 
 def _opt_in(home: LakehouseHome, *institutions: str) -> None:
