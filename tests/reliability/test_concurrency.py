@@ -64,8 +64,9 @@ def test_two_runs_of_different_institutions_at_once_equal_a_sequential_run(
     # only against inst_000's same-night entries that are already in the index: run at once, it
     # may get there first. So the curated layer (documents kept or dropped as duplicates, the
     # funnel, copy clusters, kept/dropped counts) is compared for presence only; a later plain
-    # re-run, in precedence order, makes it equal (test_crash). Every other layer must equal the
-    # sequential run.
+    # re-run, in precedence order, makes it equal (test_crash). The curated gate's results and
+    # the index's copy-cluster labels follow from those documents. Every other layer must equal
+    # the sequential run.
     assert_partitions_match(
         got,
         snapshot(sequential_root),
@@ -76,5 +77,7 @@ def test_two_runs_of_different_institutions_at_once_equal_a_sequential_run(
             "copy_clusters",
             "partition_ledger",
             "stage=curate",
+            "gate=curated",  # the curated gate judges those documents
+            "index/dedup",  # their copy-cluster labels are recorded in the index
         ),
     )
