@@ -96,6 +96,9 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
         dagster_home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot use DAGSTER_HOME {dagster_home}: {exc.strerror}") from None
+    # private (issue 15) once every argument is known to be good (a mistake writes nothing),
+    # before Dagster writes its instance files under the home
+    secure_home(home)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     # Two runs started together would both create the instance's SQLite storage and stamp its
     # schema version twice, which breaks every later open: create it once, under a lock.
@@ -308,8 +311,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PseudonymKeyError as exc:
         raise UsageError(str(exc)) from None
     check_first_night(home, refs)
-    # private before Dagster writes its instance files under the home (issue 15)
-    secure_home(home)
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 
