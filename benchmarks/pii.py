@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> None:
             from lakehouse.generate import generate_home
 
             home = Path(tmp)
-            corpus = Path("/work/shared/data")
+            corpus = SHARED_DATA
             generate_home(
                 home=home,
                 institutions=args.institutions,
