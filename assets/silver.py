@@ -11,7 +11,8 @@ from expectations.suites import silver_gate_frame, silver_suite
 from expectations.thresholds import load_thresholds
 from lakehouse.lake import read_partition
 from lakehouse.pseudonym import load_key
-from lakehouse.scrub_stage import SCRUBBED_TABLE, roster_full_names, scrub_partition
+from lakehouse.stages.silver import roster_full_names, silver_partition
+from lakehouse.tables import CONSENTED_TABLE, SCRUBBED_TABLE
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
 
@@ -34,14 +35,14 @@ def scrubbed_submissions(
     ref = ref_from_context(context)
     home = lakehouse.lake_home()
     key = load_key()
-    consented = read_partition(home, "bronze", "consented_submissions", ref)
+    consented = read_partition(home, "bronze", CONSENTED_TABLE, ref)
     if consented.height >= lakehouse.ray_scrub_min_rows:
         from ray_jobs.scrub import scrub_frame_on_ray
 
         context.log.info(f"{ref}: {consented.height} rows, scrubbing on Ray")
-        result, frame = scrub_partition(home=home, ref=ref, key=key, scrubber=scrub_frame_on_ray)
+        result, frame = silver_partition(home=home, ref=ref, key=key, scrubber=scrub_frame_on_ray)
     else:
-        result, frame = scrub_partition(home=home, ref=ref, key=key)
+        result, frame = silver_partition(home=home, ref=ref, key=key)
     context.log.info(f"{ref}: PII analyzer NLP engine: {result.nlp_engine}")
     yield MaterializeResult(
         metadata={

@@ -333,7 +333,7 @@ def nightly_home(*, nights: int, submissions: int, seed: int) -> Path:
     from lakehouse.consent import consent_partition
     from lakehouse.home import LakehouseHome
     from lakehouse.pseudonym import load_key
-    from lakehouse.scrub_stage import scrub_partition
+    from lakehouse.stages.silver import silver_partition
     from orchestration.cli import main as cli
 
     os.environ.setdefault("LAKEHOUSE_PSEUDONYM_KEY", "benchmark-key-" + "0" * 40)
@@ -344,7 +344,7 @@ def nightly_home(*, nights: int, submissions: int, seed: int) -> Path:
     for ref in home.landed_partitions():
         ingest_partition(home=home, ref=ref)
         consent_partition(home=home, ref=ref)
-        scrub_partition(home=home, ref=ref, key=load_key())
+        silver_partition(home=home, ref=ref, key=load_key())
     return root
 
 

@@ -3,7 +3,7 @@ per night as history grows.
 
 What is measured is the *library's* cost per layer: each layer is one call of the `lakehouse`
 function the Dagster asset calls (bronze `ingest_partition`, `consent_partition`,
-`scrub_partition`, the curate stage's `filter_models` training and `curate_partition`,
+`silver_partition`, the curate stage's `filter_models` training and `curate_partition`,
 `ledger_partition`, `choose_reward_model`, `ray_jobs.score.score_partitions` +
 `write_reward_scores`, then release-level `build_release` and `build_warehouse`), run in-process,
 without Dagster (no run storage, event log, gates or step subprocesses are counted).
@@ -155,12 +155,12 @@ def _layer_consent(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> d
 
 def _layer_scrub(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
     from lakehouse.pseudonym import load_key
-    from lakehouse.scrub_stage import scrub_partition
+    from lakehouse.stages.silver import silver_partition
 
     rows_in = _partition_rows(home, "bronze", "consented_submissions", ref)
     key = load_key()
     clock.start()
-    result, _ = scrub_partition(home=home, ref=ref, key=key)
+    result, _ = silver_partition(home=home, ref=ref, key=key)
     return {"rows_in": rows_in, "rows_out": result.rows}
 
 
@@ -374,7 +374,7 @@ TORCH_IMPORTS = (
 LAYER_IMPORTS = {
     "bronze": ("lakehouse.bronze",),
     "consent": ("lakehouse.consent",),
-    "scrub": ("lakehouse.scrub_stage", "lakehouse.pii"),
+    "scrub": ("lakehouse.stages.silver", "lakehouse.pii"),
     "filter_models": ("lakehouse.curate_stage",),
     "curate": ("lakehouse.curate_stage",),
     "ledger": ("lakehouse.partition_ledger",),

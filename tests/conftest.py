@@ -103,7 +103,7 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
     from lakehouse.curate_stage import curate_partition
     from lakehouse.partition_ledger import ledger_partition
     from lakehouse.pseudonym import load_key
-    from lakehouse.scrub_stage import scrub_partition
+    from lakehouse.stages.silver import silver_partition
     from orchestration.cli import main
 
     root = tmp_path_factory.mktemp("pipeline")
@@ -114,7 +114,7 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
     for ref in home.landed_partitions():
         ingest_partition(home=home, ref=ref)
         consent_partition(home=home, ref=ref)
-        scrub_partition(home=home, ref=ref, key=load_key())
+        silver_partition(home=home, ref=ref, key=load_key())
         curate_partition(home=home, ref=ref, key=load_key())
         ledger_partition(home=home, ref=ref)
     return home

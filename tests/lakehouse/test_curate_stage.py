@@ -23,7 +23,7 @@ from lakehouse.institution_config import InstitutionConfig, write_institution_co
 from lakehouse.lake import read_partition
 from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.pseudonym import load_key
-from lakehouse.scrub_stage import SCRUBBED_TABLE
+from lakehouse.tables import SCRUBBED_TABLE
 from tests.lakehouse.filters.conftest import _make_frame
 from tests.shared_data import FLORES, SAF, require
 

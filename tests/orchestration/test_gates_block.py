@@ -92,13 +92,13 @@ def _break_consent(home: LakehouseHome, write_jsonl: WriteJsonl, monkeypatch: An
 
 
 def _break_silver(home: LakehouseHome, write_jsonl: WriteJsonl, monkeypatch: Any) -> None:
-    import lakehouse.scrub_stage
+    import lakehouse.stages.silver
     from lakehouse.pii.scrub import scrub_frame
 
     def scrub_nothing(frame: pl.DataFrame, **kwargs: Any) -> Any:
         return dataclasses.replace(scrub_frame(frame.head(0), **kwargs), frame=frame)
 
-    defaults = lakehouse.scrub_stage.scrub_partition.__kwdefaults__
+    defaults = lakehouse.stages.silver.silver_partition.__kwdefaults__
     assert defaults is not None
     monkeypatch.setitem(defaults, "scrubber", scrub_nothing)
 

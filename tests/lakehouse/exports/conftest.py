@@ -14,7 +14,7 @@ from lakehouse.erasure import audit_erasures
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import write_partition
 from lakehouse.reward.scoring import REWARD_SCORES_SCHEMA
-from lakehouse.scrub_stage import SILVER_SCHEMA
+from lakehouse.stages.silver import SILVER_SCHEMA
 
 SAF = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "saf_en_train.jsonl"
 N1 = date(2026, 1, 5)

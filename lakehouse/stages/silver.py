@@ -1,4 +1,4 @@
-"""The silver layer: `scrubbed_submissions` from `consented_submissions` of one partition.
+"""The silver stage: `scrubbed_submissions` from `consented_submissions` of one partition.
 
 Free text is scrubbed (`lakehouse.pii`), student and grader ids become keyed pseudonyms, and every
 column that could carry raw personal data (`student_id`, `grader_id`, `extra`) is dropped, so
@@ -23,8 +23,8 @@ from lakehouse.pii.roster import Roster, load_roster
 from lakehouse.pii.scrub import ScrubResult, scrub_frame
 from lakehouse.pseudonym import pseudonymise_series
 from lakehouse.reference import read_reference_csv
+from lakehouse.tables import CONSENTED_TABLE, SCRUBBED_TABLE
 
-SCRUBBED_TABLE: Final = "scrubbed_submissions"
 STAGE: Final = "scrub"
 SILVER_SCHEMA: Final[dict[str, pl.DataType]] = {
     "submission_id": pl.String(),
@@ -83,7 +83,7 @@ def roster_full_names(home: LakehouseHome, institution_id: str) -> list[str]:
     return roster.get_column("full_name").drop_nulls().str.strip_chars().unique().sort().to_list()
 
 
-def scrub_partition(
+def silver_partition(
     *,
     home: LakehouseHome,
     ref: PartitionRef,
@@ -95,7 +95,7 @@ def scrub_partition(
     `scrubber` is `lakehouse.pii.scrub_frame` in-process; the asset passes the Ray adapter for
     large partitions. Returns the counts and the published frame (for the silver gate).
     """
-    consented = read_partition(home, "bronze", "consented_submissions", ref)
+    consented = read_partition(home, "bronze", CONSENTED_TABLE, ref)
     config = pii_config(home, ref.institution_id)
     roster = institution_roster(home, ref.institution_id)
     scrubbed = scrubber(consented, text_columns=DEFAULT_TEXT_COLUMNS, roster=roster, config=config)

@@ -8,7 +8,8 @@ import pytest
 from lakehouse.generate import truth_root
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from lakehouse.scrub_stage import SCRUBBED_TABLE, SILVER_SCHEMA
+from lakehouse.stages.silver import SILVER_SCHEMA
+from lakehouse.tables import SCRUBBED_TABLE
 
 
 @pytest.fixture
