@@ -1,22 +1,16 @@
 """Atomic, idempotent partition writes to the Parquet lake.
 
 A partition of a table is a folder (`lake/<layer>/<table>/institution=<id>/night=<date>/`). A write
-builds the new folder aside, under the table's `.staging/` folder, then swaps it into place with one
-`renameat2(RENAME_EXCHANGE)` call, so a reader or a crash sees either the whole old partition or the
-whole new one, never a mix. Where the kernel or filesystem cannot exchange, the fallback renames the
-old folder aside first and `recover_partition` puts it back if a crash struck between the renames.
-The staging folder sits outside the hive pattern (`institution=*/night=*`), so globbing readers never
-see half-written files.
+builds the new folder aside, under the table's `.staging/` folder, then swaps it into place
+(`lakehouse.atomic`: one `renameat2(RENAME_EXCHANGE)`, or a set-aside fallback that
+`recover_partition` undoes after a crash), so a reader or a crash sees either the whole old
+partition or the whole new one, never a mix. The staging folder sits outside the hive pattern
+(`institution=*/night=*`), so globbing readers never see half-written files.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,46 +18,20 @@ from pathlib import Path
 
 import polars as pl
 
+from lakehouse.atomic import STAGING, StagedTarget, atomic_dirs, recover_staging
 from lakehouse.home import LakehouseHome, Layer, PartitionRef
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-_renameat2 = getattr(_libc, "renameat2", None)
 
 
 class LakeWriteError(RuntimeError):
     """A partition could not be written; the previous version of the partition is intact."""
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two existing paths; False where the platform cannot."""
-    if _renameat2 is None:
-        return False
-    rc = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if rc == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file's data, or a folder's entries (after a rename into it), to the disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _staging_root(home: LakehouseHome, layer: Layer, table: str) -> Path:
-    return home.table_dir(layer, table) / ".staging"
-
-
-def _staging_prefix(ref: PartitionRef) -> str:
-    return f"{ref.institution_id}__{ref.night.isoformat()}__"
+def _target(home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef) -> StagedTarget:
+    return StagedTarget(
+        final=home.partition_dir(layer, table, ref),
+        staging_root=home.table_dir(layer, table) / STAGING,
+        prefix=f"{ref.institution_id}__{ref.night.isoformat()}__",
+    )
 
 
 def recover_partition(home: LakehouseHome, layer: Layer, table: str, ref: PartitionRef) -> None:
@@ -72,30 +40,7 @@ def recover_partition(home: LakehouseHome, layer: Layer, table: str, ref: Partit
     Staging folders of the partition are deleted; if the partition itself is missing but a folder
     set aside by the non-atomic fallback survives, that old version is put back first.
     """
-    root = _staging_root(home, layer, table)
-    if not root.is_dir():
-        return
-    final = home.partition_dir(layer, table, ref)
-    for leftover in sorted(root.glob(_staging_prefix(ref) + "*")):
-        if leftover.name.endswith(".old") and not final.exists():
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(leftover, final)
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _publish(staged: Path, final: Path) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if not final.exists():
-        os.rename(staged, final)
-    elif _exchange(staged, final):
-        shutil.rmtree(staged)
-    else:
-        aside = staged.with_name(staged.name + ".old")
-        os.rename(final, aside)
-        os.rename(staged, final)
-        shutil.rmtree(aside)
-    fsync_path(final.parent)
+    recover_staging(_target(home, layer, table, ref))
 
 
 @dataclass
@@ -134,26 +79,15 @@ def partition_transaction(
     >>> with partition_transaction(home, ref, [("bronze", "raw_submissions")]) as staged:
     ...     staged["raw_submissions"].write(frame)
     """
-    staged: dict[str, StagedPartition] = {}
+    targets = [_target(home, layer, table, ref) for layer, table in tables]
     try:
-        for layer, table in tables:
-            recover_partition(home, layer, table, ref)
-            root = _staging_root(home, layer, table)
-            root.mkdir(parents=True, exist_ok=True)
-            path = root / f"{_staging_prefix(ref)}{uuid.uuid4().hex}"
-            path.mkdir()
-            staged[table] = StagedPartition(table, home.partition_dir(layer, table, ref), path)
-        yield staged
-        for part in staged.values():
-            for f in part.path.iterdir():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
-        for part in staged.values():
-            _publish(part.path, part.final)
-    except BaseException as exc:
-        for part in staged.values():
-            shutil.rmtree(part.path, ignore_errors=True)
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        with atomic_dirs(targets) as paths:
+            yield {
+                table: StagedPartition(table, target.final, path)
+                for (_, table), target, path in zip(tables, targets, paths, strict=True)
+            }
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             names = ", ".join(f"{layer}/{table}" for layer, table in tables)
             raise LakeWriteError(
                 f"no space left on the device holding {home.lake} while writing partition {ref} "

@@ -7,7 +7,7 @@ when every model and every blocking dbt test has passed is that file fsynced and
 `warehouse.duckdb` (`os.replace`, atomic on POSIX). A reader that holds the old file open keeps
 reading the old inode, undisturbed, and never blocks the build; the next connection opens the new
 file. A failed build removes its file, so nothing half-written is ever visible. An exclusive
-lock (`.warehouse/lock`, `lakehouse.locks`) makes two builders of one home wait for each other, which is also
+lock (`.warehouse/lock`, `lakehouse.atomic`) makes two builders of one home wait for each other, which is also
 what lets the build file have a fixed name (stable dbt vars keep dbt's partial parsing useful).
 
 Every build is a full rebuild from the lake (the system of record): it is seconds at the scales
@@ -35,9 +35,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from lakehouse.access import share_with_analysts
+from lakehouse.atomic import exclusive_lock, fsync_path
 from lakehouse.home import LakehouseHome
-from lakehouse.lake import fsync_path
-from lakehouse.locks import exclusive_lock
 
 DBT_PROJECT_DIR: Final = Path(__file__).resolve().parent.parent / "dbt_project"
 MANIFEST_PATH: Final = DBT_PROJECT_DIR / "target" / "manifest.json"

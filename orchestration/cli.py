@@ -23,12 +23,12 @@ import polars as pl
 from expectations.overrides import NOT_OVERRIDABLE
 from expectations.results import RESULTS_SCHEMA, RESULTS_TABLE
 from lakehouse.access import secure_home
+from lakehouse.atomic import exclusive_lock
 from lakehouse.exports import published_summary
 from lakehouse.home import INSTITUTION_ID, NIGHT_FOLDER, LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.landed_records import count_landed_records
 from lakehouse.ledger import COUNTS_TABLE, build_ledger
-from lakehouse.locks import exclusive_lock
 from lakehouse.partition_runs import LEDGER_FIELDS, PartitionRun, read_partition_runs
 from lakehouse.pseudonym import PseudonymKeyError, load_key
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import polars as pl
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
+from lakehouse.atomic import exclusive_lock
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.ledger import build_ledger
-from lakehouse.locks import exclusive_lock
 from lakehouse.partition_ledger import stage_counts
 from lakehouse.partition_runs import (
     LEDGER_FIELDS,

@@ -31,6 +31,7 @@ from typing import Final
 import polars as pl
 
 from lakehouse.access import share_with_analysts
+from lakehouse.atomic import fsync_path
 from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
 from lakehouse.exports.config import DATASETS, Dataset, ExportConfig
 from lakehouse.exports.contributions import (
@@ -57,7 +58,6 @@ from lakehouse.exports.inputs import ReleaseInputs, load_inputs, sorted_refs
 from lakehouse.exports.preference import preference_frame
 from lakehouse.exports.shards import write_shards
 from lakehouse.home import LakehouseHome, PartitionRef
-from lakehouse.lake import fsync_path
 
 LATEST_NAME: Final = "LATEST"
 STAGING: Final = ".staging"

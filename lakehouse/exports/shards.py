@@ -20,7 +20,7 @@ from typing import Final
 
 import polars as pl
 
-from lakehouse.lake import fsync_path
+from lakehouse.atomic import fsync_path
 
 PARQUET_NAME: Final = "part-{:05d}.parquet"
 JSONL_NAME: Final = "part-{:05d}.jsonl.gz"

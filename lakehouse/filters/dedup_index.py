@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from lakehouse.locks import exclusive_lock
+from lakehouse.atomic import exclusive_lock
 
 FORMAT_VERSION: Final[int] = 1
 ENTRY_SCHEMA: Final[dict[str, pl.DataType]] = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lakehouse import lake
+from lakehouse import atomic
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import (
     partition_transaction,
@@ -73,7 +73,7 @@ def test_fallback_without_exchange_recovers_from_a_crash_between_renames(
     home: LakehouseHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_partition(home, "silver", "t", REF, OLD)
-    monkeypatch.setattr(lake, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(atomic, "exchange", lambda a, b: False)
     real_rename = os.rename
     calls = {"n": 0}
 
@@ -83,10 +83,10 @@ def test_fallback_without_exchange_recovers_from_a_crash_between_renames(
             raise KeyboardInterrupt("power cut")
         real_rename(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(lake.os, "rename", crash_on_second_rename)
+    monkeypatch.setattr(atomic.os, "rename", crash_on_second_rename)
     with pytest.raises(KeyboardInterrupt):
         write_partition(home, "silver", "t", REF, NEW)
-    monkeypatch.setattr(lake.os, "rename", real_rename)
+    monkeypatch.setattr(atomic.os, "rename", real_rename)
     assert not home.partition_dir("silver", "t", REF).exists()
     recover_partition(home, "silver", "t", REF)
     assert read_partition(home, "silver", "t", REF).equals(OLD)
