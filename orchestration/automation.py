@@ -1,7 +1,8 @@
 """The nightly schedule and the landing, erasure and consent sensors.
 
-The schedule runs last night of every known institution whose folder has landed. The sensor
-registers new institution folders as dynamic partitions (onboarding without code change) and
+The schedule runs last night of every institution whose folder has landed and is registered. The
+landing sensor registers every landed institution x night folder as a dynamic partition
+(onboarding without code change; nothing that has not landed ever becomes a partition) and
 requests a run for every recent night folder that is new or changed and has settled, so
 late-landing exports and late extra files are picked up.
 """
@@ -28,7 +29,13 @@ from lakehouse.erasure import load_erasure_requests, partitions_holding
 from lakehouse.home import PartitionRef
 from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
 from orchestration.jobs import nightly_partition_job, publish_job
-from orchestration.partitions import INSTITUTION, institution_partitions, partition_key
+from orchestration.partitions import (
+    PARTITIONS,
+    lakehouse_partitions,
+    landed_refs,
+    partition_key,
+    unregistered_keys,
+)
 from orchestration.resources import LakehouseResource
 
 
@@ -44,11 +51,11 @@ def nightly_schedule(
 ) -> list[RunRequest] | SkipReason:
     home = lakehouse.lake_home()
     night = (context.scheduled_execution_time.date()) - timedelta(days=1)
-    known = set(context.instance.get_dynamic_partitions(INSTITUTION))
+    known = set(context.instance.get_dynamic_partitions(PARTITIONS))
     requests = [
-        RunRequest(run_key=f"nightly:{ref}", partition_key=partition_key(ref))
-        for inst in sorted(known)
-        if home.night_dir(ref := PartitionRef(inst, night)).is_dir()
+        RunRequest(run_key=f"nightly:{ref}", partition_key=key)
+        for inst in home.landed_institutions()
+        if (key := partition_key(ref := PartitionRef(inst, night))) in known
     ]
     return requests or SkipReason(f"no institution has landed night {night.isoformat()} yet")
 
@@ -71,19 +78,22 @@ def publish_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     job=nightly_partition_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Registers new institutions and runs new or late-changed night folders.",
+    description="Registers landed institution x night folders and runs new or changed ones.",
 )
 def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
     home = lakehouse.lake_home()
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    known = set(context.instance.get_dynamic_partitions(INSTITUTION))
-    new_institutions = [i for i in home.landed_institutions() if i not in known]
+    runnable = landed_refs(home)
+    new_keys = unregistered_keys(runnable, context.instance.get_dynamic_partitions(PARTITIONS))
     today = datetime.now(UTC).date()
-    nights = recent_landed_nights(
-        home,
-        today=today,
-        lookback_days=lakehouse.sensor_lookback_days,
-    )
+    allowed = set(runnable)
+    nights = [
+        n
+        for n in recent_landed_nights(
+            home, today=today, lookback_days=lakehouse.sensor_lookback_days
+        )
+        if n.ref in allowed
+    ]
     ready = ready_to_ingest(
         nights, seen=seen, now=time.time(), settle_seconds=lakehouse.sensor_settle_seconds
     )
@@ -97,7 +107,7 @@ def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
             for n in ready
         ],
         dynamic_partitions_requests=(
-            [institution_partitions.build_add_request(new_institutions)] if new_institutions else []
+            [lakehouse_partitions.build_add_request(new_keys)] if new_keys else []
         ),
         cursor=json.dumps({k: v for k, v in cursor.items() if v}, sort_keys=True),
     )

@@ -116,19 +116,19 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
 
 
 def check_first_night(home: LakehouseHome, refs: Sequence[PartitionRef]) -> None:
-    """The Dagster night dimension of this process (read from `$LAKEHOUSE_FIRST_NIGHT`, else from
-    this home's earliest landed night, when the definitions load) holds every selected night."""
-    os.environ["LAKEHOUSE_HOME"] = str(home.root)
+    """Every selected night is on or after `$LAKEHOUSE_FIRST_NIGHT`, when that is set: nights
+    before it are never registered as partitions, so running them would bypass the setting."""
+    from orchestration.partitions import FIRST_NIGHT_VARIABLE, configured_first_night
+
     try:
-        from orchestration.partitions import FIRST_NIGHT_VARIABLE, night_partitions
+        start = configured_first_night()
     except ValueError as exc:  # a malformed $LAKEHOUSE_FIRST_NIGHT
         raise UsageError(str(exc)) from None
-    start = night_partitions.start.date()
-    early = sorted({r.night for r in refs if r.night < start})
-    if early:
+    early = sorted({r.night for r in refs if start is not None and r.night < start})
+    if start is not None and early:
         raise UsageError(
             f"night {early[0].isoformat()} is before the first night of the partitions "
-            f"({start.isoformat()}, from ${FIRST_NIGHT_VARIABLE} or the earliest landed night): "
+            f"({start.isoformat()}, from ${FIRST_NIGHT_VARIABLE}): "
             f"set {FIRST_NIGHT_VARIABLE}={early[0].isoformat()} or earlier, or unset it"
         )
 

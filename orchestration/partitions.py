@@ -1,87 +1,89 @@
-"""The institution x night multi-partition.
+"""The lakehouse's Dagster partitions: one dynamic partition per landed institution x night.
 
-Institutions are dynamic partitions, added by the landing sensor (or `lakehouse run`) when a new
-folder appears in `landing/`, so onboarding needs no code change. Nights are daily partitions
-from the first night (`first_night`).
+A partition key is `<institution>/<YYYY-MM-DD>` (`str(PartitionRef)`), and a key exists only once
+that folder has landed: the landing sensor and `lakehouse run` register every landed folder (from
+`$LAKEHOUSE_FIRST_NIGHT` on, when it is set). Onboarding an institution needs no code change, and
+the UI, a schedule or a "Materialize all missing" backfill can only ever launch partitions that
+have data. A grid of two dimensions (a daily night dimension, later one of landed nights) could
+not say that: Dagster's dimensions are independent, so every institution got every night, and the
+3-institution demo showed 7,584 partitions, 7,575 of them phantoms (issue 13).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
-from dagster import (
-    AssetExecutionContext,
-    DailyPartitionsDefinition,
-    DynamicPartitionsDefinition,
-    MultiPartitionKey,
-    MultiPartitionsDefinition,
-)
+from dagster import AssetExecutionContext, DagsterInstance, DynamicPartitionsDefinition
 
 from lakehouse.home import InvalidIdentifierError, LakehouseHome, PartitionRef, checked_night
 
-INSTITUTION = "institution"
-NIGHT = "night"
-FALLBACK_FIRST_NIGHT = "2020-01-01"
+PARTITIONS = "partition"
 FIRST_NIGHT_VARIABLE = "LAKEHOUSE_FIRST_NIGHT"
 
-
-def first_night(environ: Mapping[str, str] = os.environ) -> str:
-    """Where the night dimension starts: `LAKEHOUSE_FIRST_NIGHT` (YYYY-MM-DD) if set, else the
-    earliest night landed under `LAKEHOUSE_HOME` when the definitions load, else 2020-01-01.
-
-    Starting at the earliest landed night keeps the UI to the nights that exist (from 2020 the
-    3-institution demo showed 7,584 partitions, 7,575 of them missing, and "Materialize all
-    missing" would have launched thousands of empty runs); the definitions are read again on
-    every code-location reload, so an earlier night landing later appears after a reload.
-    """
-    configured = environ.get(FIRST_NIGHT_VARIABLE)
-    if configured:
-        try:
-            return checked_night(configured).isoformat()
-        except InvalidIdentifierError as exc:
-            raise ValueError(f"{FIRST_NIGHT_VARIABLE}: {exc}") from None
-    landed = LakehouseHome.from_env(environ.get("LAKEHOUSE_HOME")).landed_partitions()
-    return min(r.night for r in landed).isoformat() if landed else FALLBACK_FIRST_NIGHT
-
-
-institution_partitions = DynamicPartitionsDefinition(name=INSTITUTION)
-night_partitions = DailyPartitionsDefinition(start_date=first_night(), end_offset=1)
-lakehouse_partitions = MultiPartitionsDefinition(
-    {INSTITUTION: institution_partitions, NIGHT: night_partitions}
-)
-
-
-def partition_key(ref: PartitionRef) -> MultiPartitionKey:
-    return MultiPartitionKey({INSTITUTION: ref.institution_id, NIGHT: ref.night.isoformat()})
+lakehouse_partitions = DynamicPartitionsDefinition(name=PARTITIONS)
 
 
 class BadPartitionKeyError(ValueError):
     """A partition key that names no valid lakehouse partition (e.g. a traversal typed in the UI)."""
 
 
-def ref_from_keys(keys_by_dimension: Mapping[str, str]) -> PartitionRef:
-    """The lakehouse partition a Dagster multi-partition key names.
-
-    Dagster accepts almost any dynamic partition key, `../../../../tmp/pwn` included, so the keys
-    are validated here (`lakehouse.home`) before any path is built from them; a bad key fails the
-    run before it has read or written anything.
-    """
+def configured_first_night(environ: Mapping[str, str] = os.environ) -> date | None:
+    """`$LAKEHOUSE_FIRST_NIGHT` (YYYY-MM-DD): landed nights before it are never registered or run,
+    e.g. a historic dump an institution has not cleared for use. Unset: every landed night."""
+    configured = environ.get(FIRST_NIGHT_VARIABLE)
+    if not configured:
+        return None
     try:
-        return PartitionRef(keys_by_dimension[INSTITUTION], checked_night(keys_by_dimension[NIGHT]))
-    except (KeyError, InvalidIdentifierError) as exc:
+        return checked_night(configured)
+    except InvalidIdentifierError as exc:
+        raise ValueError(f"{FIRST_NIGHT_VARIABLE}: {exc}") from None
+
+
+def partition_key(ref: PartitionRef) -> str:
+    return str(ref)
+
+
+def ref_from_key(key: str) -> PartitionRef:
+    """The lakehouse partition a Dagster partition key names.
+
+    Dagster accepts almost any dynamic partition key, `../../../../tmp/pwn/2026-01-05` included, so
+    the key is validated here (`lakehouse.home`) before any path is built from it; a bad key fails
+    the run before it has read or written anything.
+    """
+    institution, _, night = key.rpartition("/")
+    try:
+        return PartitionRef(institution, checked_night(night))
+    except InvalidIdentifierError as exc:
         raise BadPartitionKeyError(
-            f"partition key {dict(keys_by_dimension)!r} names no lakehouse partition: {exc}. "
-            "Institutions are landing folder names; delete the bad dynamic partition in the UI."
+            f"partition key {key!r} names no lakehouse partition: {exc}. Keys are "
+            "<institution>/<YYYY-MM-DD> of a landed folder; delete the bad dynamic partition in "
+            "the UI."
         ) from exc
 
 
 def ref_from_context(context: AssetExecutionContext) -> PartitionRef:
     """The lakehouse partition an asset run is materialising."""
-    key = context.partition_key
-    if not isinstance(key, MultiPartitionKey):
-        raise ValueError(
-            f"expected an institution x night partition key, got {key!r}; "
-            "pick a partition in the UI or use `lakehouse run`"
-        )
-    return ref_from_keys(key.keys_by_dimension)
+    return ref_from_key(context.partition_key)
+
+
+def landed_refs(home: LakehouseHome, environ: Mapping[str, str] = os.environ) -> list[PartitionRef]:
+    """Every landed partition the lakehouse may run: from the configured first night on."""
+    first = configured_first_night(environ)
+    return [r for r in home.landed_partitions() if first is None or r.night >= first]
+
+
+def unregistered_keys(refs: Iterable[PartitionRef], known: Iterable[str]) -> list[str]:
+    """The keys of `refs` that are not dynamic partitions yet, in precedence order."""
+    registered = set(known)
+    ordered = sorted(set(refs), key=PartitionRef.precedence)
+    return [k for r in ordered if (k := partition_key(r)) not in registered]
+
+
+def register_partitions(instance: DagsterInstance, refs: Sequence[PartitionRef]) -> list[str]:
+    """Adds the partitions of `refs` the instance does not know yet; returns their keys."""
+    new = unregistered_keys(refs, instance.get_dynamic_partitions(PARTITIONS))
+    if new:
+        instance.add_dynamic_partitions(PARTITIONS, new)
+    return new

@@ -20,7 +20,7 @@ from lakehouse.partition_runs import (
     write_partition_run,
 )
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import INSTITUTION, partition_key
+from orchestration.partitions import partition_key, register_partitions
 from orchestration.resources import LakehouseResource
 
 
@@ -66,10 +66,7 @@ def run_partitions(
     # it, an earlier short-lived instance in the same process (tests, notebooks) can leave a dead
     # reference behind and `materialize` fails on it.
     with DagsterInstance.get() as instance:
-        known = set(instance.get_dynamic_partitions(INSTITUTION))
-        new = sorted({r.institution_id for r in refs} - known)
-        if new:
-            instance.add_dynamic_partitions(INSTITUTION, new)
+        register_partitions(instance, refs)
         resources = {"lakehouse": LakehouseResource(home=str(home.root))}
         results: list[PartitionRun] = []
         for i, ref in enumerate(refs, start=1):

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 from dagster import (
     DagsterInstance,
-    MultiPartitionKey,
     SensorResult,
     build_schedule_context,
     build_sensor_context,
@@ -21,7 +20,16 @@ from dagster import (
 from lakehouse.home import LakehouseHome, PartitionRef
 from orchestration.automation import landing_sensor, nightly_schedule
 from orchestration.definitions import PARTITION_ASSETS, defs
-from orchestration.partitions import INSTITUTION, first_night, partition_key, ref_from_keys
+from orchestration.partitions import (
+    PARTITIONS,
+    BadPartitionKeyError,
+    configured_first_night,
+    lakehouse_partitions,
+    landed_refs,
+    partition_key,
+    ref_from_key,
+    register_partitions,
+)
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
@@ -51,8 +59,10 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
 
 def test_partition_keys_round_trip() -> None:
     key = partition_key(REF)
-    assert key == MultiPartitionKey({"institution": "inst_test", "night": "2026-01-05"})
-    assert ref_from_keys(key.keys_by_dimension) == REF
+    assert key == "inst_test/2026-01-05"
+    assert ref_from_key(key) == REF
+    with pytest.raises(BadPartitionKeyError, match="names no lakehouse partition"):
+        ref_from_key("../../tmp/pwn/2026-01-05")
 
 
 def test_materialising_a_partition_records_counts_and_a_passing_check(
@@ -62,7 +72,7 @@ def test_materialising_a_partition_records_counts_and_a_passing_check(
     write_jsonl("a.jsonl", [*good, "{torn"])
     write_consent(home, ["s1,granted,false,false,2026-01-01T00:00:00Z"])
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
+    register_partitions(instance, [REF])
     result = materialize(
         PARTITION_ASSETS,
         partition_key=partition_key(REF),
@@ -116,8 +126,8 @@ def test_sensor_onboards_new_institutions_and_requests_settled_nights(
     result = sense()
     assert [r.partition_key for r in result.run_requests] == [partition_key(recent)]
     added = result.dynamic_partitions_requests[0]
-    assert sorted(added.partition_keys) == ["inst_new", "inst_test"]
-    instance.add_dynamic_partitions(INSTITUTION, list(added.partition_keys))
+    assert list(added.partition_keys) == [partition_key(REF), partition_key(recent)]
+    instance.add_dynamic_partitions(PARTITIONS, list(added.partition_keys))
 
     again = sense(result.cursor)
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
@@ -136,8 +146,8 @@ def test_schedule_runs_last_night_for_institutions_that_landed(home: LakehouseHo
 
 
 def _check_schedule(home: LakehouseHome, instance: DagsterInstance) -> None:
-    instance.add_dynamic_partitions(INSTITUTION, ["inst_a", "inst_b"])
     home.night_dir(PartitionRef("inst_a", date(2026, 1, 5))).mkdir(parents=True)
+    register_partitions(instance, home.landed_partitions())
     resource = LakehouseResource(home=str(home.root))
     # a context enters its own instance on first use: close it (`with`), or its clean-up runs
     # whenever it is garbage-collected and restores a dead instance's state storage then
@@ -163,16 +173,29 @@ def _no_dagster_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
 
 
-def test_night_partitions_start_at_the_first_landed_night(home: LakehouseHome) -> None:
-    """From a fixed 2020-01-01, the demo showed 7,575 phantom night partitions (issue 13)."""
-    environ = {"LAKEHOUSE_HOME": str(home.root)}
-    assert first_night(environ) == "2020-01-01", "nothing landed yet: the fallback"
-    for inst, night in (("inst_b", "2026-01-07"), ("inst_a", "2026-01-09")):
-        home.night_dir(PartitionRef(inst, date.fromisoformat(night))).mkdir(parents=True)
-    assert first_night(environ) == "2026-01-07"
-    assert first_night({**environ, "LAKEHOUSE_FIRST_NIGHT": "2025-12-01"}) == "2025-12-01"
+def test_only_landed_folders_become_partitions(home: LakehouseHome) -> None:
+    """A daily night dimension from 2020-01-01 gave the demo 7,575 phantom partitions, and any
+    night dimension crossed with institutions gives each institution every other one's nights
+    (issue 13): the partitions are exactly the landed folders, so a backfill of every partition
+    ("Materialize all missing") launches only partitions with data."""
+    landed = [PartitionRef("inst_b", date(2026, 1, 7)), PartitionRef("inst_a", date(2026, 1, 9))]
+    for ref in landed:
+        home.night_dir(ref).mkdir(parents=True)
+    (home.institution_dir("inst_a") / "not-a-night").mkdir()
+    with DagsterInstance.ephemeral() as instance:
+        assert register_partitions(instance, landed_refs(home, {})) == [
+            "inst_b/2026-01-07",
+            "inst_a/2026-01-09",
+        ]
+        assert register_partitions(instance, landed_refs(home, {})) == [], "idempotent"
+        keys = lakehouse_partitions.get_partition_keys(dynamic_partitions_store=instance)
+        assert sorted(keys) == ["inst_a/2026-01-09", "inst_b/2026-01-07"]
+
+    first = {"LAKEHOUSE_FIRST_NIGHT": "2026-01-08"}
+    assert landed_refs(home, first) == [landed[1]], "nights before the first night never run"
+    assert configured_first_night({}) is None
     with pytest.raises(ValueError, match="LAKEHOUSE_FIRST_NIGHT: invalid night '2026/01/05'"):
-        first_night({"LAKEHOUSE_FIRST_NIGHT": "2026/01/05"})
+        configured_first_night({"LAKEHOUSE_FIRST_NIGHT": "2026/01/05"})
 
 
 def test_consent_sensor_reruns_the_partitions_a_withdrawn_student_was_used_in(

@@ -20,7 +20,7 @@ from dagster import DagsterInstance, materialize
 
 from lakehouse.home import LakehouseHome
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import INSTITUTION, partition_key
+from orchestration.partitions import partition_key, register_partitions
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
@@ -139,7 +139,7 @@ def test_a_partition_that_breaks_a_gate_is_blocked_with_the_reason(
     _clean_partition(home, write_jsonl)
     breaker(home, write_jsonl, monkeypatch)
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(INSTITUTION, [REF.institution_id])
+    register_partitions(instance, [REF])
     result = materialize(
         PARTITION_ASSETS,
         partition_key=partition_key(REF),

@@ -13,7 +13,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from assets.reward import reward_model, reward_scores
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from orchestration.partitions import INSTITUTION, partition_key
+from orchestration.partitions import partition_key, register_partitions
 from orchestration.resources import LakehouseResource
 
 
@@ -26,7 +26,7 @@ def test_reward_assets_run_the_ray_job_and_record_metadata(
     home = LakehouseHome(root)
     ref = max(home.landed_partitions(), key=lambda r: r.night)
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(INSTITUTION, [ref.institution_id])
+    register_partitions(instance, [ref])
     result = materialize(
         [reward_model, reward_scores],
         partition_key=partition_key(ref),

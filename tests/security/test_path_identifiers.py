@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, MultiPartitionKey, materialize
+from dagster import DagsterInstance, materialize
 
 from lakehouse.home import (
     InvalidIdentifierError,
@@ -19,7 +19,7 @@ from lakehouse.home import (
     checked_night,
 )
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import INSTITUTION, BadPartitionKeyError, ref_from_keys
+from orchestration.partitions import PARTITIONS, BadPartitionKeyError, ref_from_key
 from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record
 
@@ -36,7 +36,7 @@ def test_bad_institution_ids_are_refused_everywhere(bad: str, home: LakehouseHom
     with pytest.raises(InvalidIdentifierError):
         home.institution_dir(bad)
     with pytest.raises(BadPartitionKeyError, match="names no lakehouse partition"):
-        ref_from_keys({"institution": bad, "night": "2026-01-05"})
+        ref_from_key(f"{bad}/2026-01-05")
 
 
 @pytest.mark.parametrize(
@@ -46,13 +46,11 @@ def test_bad_nights_are_refused(bad: str) -> None:
     with pytest.raises(InvalidIdentifierError, match="invalid night"):
         checked_night(bad)
     with pytest.raises(BadPartitionKeyError):
-        ref_from_keys({"institution": "inst_000", "night": bad})
+        ref_from_key(f"inst_000/{bad}")
 
 
 def test_good_identifiers_pass() -> None:
-    assert ref_from_keys({"institution": "inst_000", "night": "2026-01-05"}) == PartitionRef(
-        "inst_000", date(2026, 1, 5)
-    )
+    assert ref_from_key("inst_000/2026-01-05") == PartitionRef("inst_000", date(2026, 1, 5))
     assert checked_identifier("dataset", "pretrain") == "pretrain"
     release = "r-2026-01-05_2026-01-07-0123abcd"
     assert checked_identifier("release", release) == release
@@ -88,8 +86,8 @@ def test_a_traversal_partition_key_fails_the_run_and_touches_nothing(
     write_jsonl("a.jsonl", [record(1)])
     before = _tree(tmp_path)
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(INSTITUTION, [TRAVERSAL])
-    key = MultiPartitionKey({"institution": TRAVERSAL, "night": REF.night.isoformat()})
+    key = f"{TRAVERSAL}/{REF.night.isoformat()}"
+    instance.add_dynamic_partitions(PARTITIONS, [key])
 
     result = materialize(
         PARTITION_ASSETS,
