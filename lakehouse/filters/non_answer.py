@@ -17,9 +17,10 @@ apostrophes dropped, every run of non-word characters one space). It is
 - `restated_question` when it has at least `restated_min_words` words and none that the question
   lacks.
 
-Lists cover English and every language the chain keeps, in its script and romanised; an
-institution adds its own phrases (`extra_phrases`) or declares some real answers in its courses
-(`allowed_phrases`, e.g. "Na" is sodium in a chemistry course), see `NonAnswerParams.for_institution`.
+Lists (`lakehouse.filters.non_answer_phrases`) cover English and every language the chain keeps,
+in its script and romanised; an institution adds its own phrases (`extra_phrases`) or declares
+some real answers in its courses (`allowed_phrases`, e.g. "Na" is sodium in a chemistry course),
+see `NonAnswerParams.for_institution`.
 """
 
 from __future__ import annotations
@@ -30,226 +31,19 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.filters.non_answer_phrases import (
+    COURTESY_PREFIX,
+    COURTESY_SUFFIX,
+    COURTESY_SUFFIX_SCRIPTS,
+    EMPTY_ANSWER_NOTES,
+    PLACEHOLDERS,
+    REFUSALS,
+)
 from lakehouse.filters.step import TEXT_COLUMN, pass_column
 from lakehouse.filters.text_units import words
 
 KINDS: Final[tuple[str, ...]] = ("empty", "placeholder", "refusal", "restated_question")
 """Values of `non_answer_kind` (null: a real attempt)."""
-
-PLACEHOLDERS: Final[dict[str, tuple[str, ...]]] = {
-    "en": (
-        "no response",
-        "no submission",
-        "empty submission",
-        "empty response",
-        "empty answer",
-        "empty",
-        "blank",
-        "blank answer",
-        "left blank",
-        "no answer",
-        "no answer given",
-        "no reply",
-        "no content",
-        "no text",
-        "not answered",
-        "unanswered",
-        "not attempted",
-        "unattempted",
-        "no attempt",
-        "did not attempt",
-        "not submitted",
-        "nothing submitted",
-        "n a",
-        "na",
-        "nil",
-        "null",
-        "nan",
-        "tbd",
-        "todo",
-        "to do",
-        "test",
-        "testing",
-        "xxx",
-        "see attached",
-        "see attachment",
-        "skip",
-        "skipped",
-    ),
-    "hi": ("उत्तर नहीं", "कोई उत्तर नहीं", "जवाब नहीं", "कोई जवाब नहीं", "खाली", "रिक्त"),
-    "hi-Latn": ("uttar nahi", "jawab nahi", "koi jawab nahi", "khali"),
-    "kn": ("ಉತ್ತರ ಇಲ್ಲ", "ಖಾಲಿ"),
-    "kn-Latn": ("uttara illa",),
-    "ta": ("பதில் இல்லை", "விடை இல்லை"),
-    "ta-Latn": ("pathil illai", "vidai illai"),
-    "te": ("సమాధానం లేదు", "జవాబు లేదు"),
-    "te-Latn": ("samadhanam ledu", "javabu ledu"),
-    "bn": ("উত্তর নেই", "কোনো উত্তর নেই"),
-    "mr": ("उत्तर नाही",),
-    "gu": ("જવાબ નથી", "ઉત્તર નથી"),
-    "ml": ("ഉത്തരം ഇല്ല",),
-    "pa": ("ਜਵਾਬ ਨਹੀਂ", "ਕੋਈ ਜਵਾਬ ਨਹੀਂ"),
-    "ur": ("جواب نہیں", "کوئی جواب نہیں"),
-}
-"""Placeholders that an LMS, a teacher or a student writes instead of an answer, by language."""
-
-REFUSALS: Final[dict[str, tuple[str, ...]]] = {
-    "en": (
-        "i dont know",
-        "dont know",
-        "i do not know",
-        "do not know",
-        "idk",
-        "no idea",
-        "i have no idea",
-        "not sure",
-        "im not sure",
-        "i am not sure",
-        "dunno",
-        "cant answer",
-        "i cant answer",
-        "i cannot answer",
-        "dont remember",
-        "i dont remember",
-        "i do not remember",
-        "i forgot",
-        "give marks",
-        "please give marks",
-        "plz give marks",
-    ),
-    "hi": (
-        "पता नहीं",
-        "पता नहीं है",
-        "मुझे नहीं पता",
-        "मुझे नहीं पता है",
-        "मुझे पता नहीं",
-        "मुझे पता नहीं है",
-        "नहीं पता",
-        "मालूम नहीं",
-        "मुझे नहीं मालूम",
-        "मुझे मालूम नहीं",
-        "नहीं आता",
-        "मुझे नहीं आता",
-        "याद नहीं",
-        "मुझे याद नहीं",
-        "मुझे याद नहीं है",
-        "कृपया अंक दें",
-    ),
-    "hi-Latn": (
-        "pata nahi",
-        "pata nahin",
-        "pata nhi",
-        "pta nahi",
-        "pta nhi",
-        "nahi pata",
-        "nhi pata",
-        "mujhe nahi pata",
-        "mujhe nahin pata",
-        "mujhe nhi pata",
-        "mujhe pata nahi",
-        "malum nahi",
-        "maloom nahi",
-        "mujhe nahi malum",
-        "nahi aata",
-        "yaad nahi",
-        "mujhe yaad nahi",
-    ),
-    "kn": ("ಗೊತ್ತಿಲ್ಲ", "ನನಗೆ ಗೊತ್ತಿಲ್ಲ", "ಗೊತ್ತಿಲ", "ತಿಳಿದಿಲ್ಲ", "ನನಗೆ ತಿಳಿದಿಲ್ಲ", "ನೆನಪಿಲ್ಲ"),
-    "kn-Latn": (
-        "gottilla",
-        "gottila",
-        "gothilla",
-        "gotilla",
-        "gotthilla",
-        "nanage gottilla",
-        "nange gottilla",
-        "tilidilla",
-    ),
-    "ta": (
-        "தெரியாது",
-        "எனக்கு தெரியாது",
-        "எனக்குத் தெரியாது",
-        "தெரியவில்லை",
-        "எனக்கு தெரியவில்லை",
-        "நினைவில்லை",
-    ),
-    "ta-Latn": (
-        "theriyadhu",
-        "theriyathu",
-        "theriyadu",
-        "teriyadu",
-        "teriyathu",
-        "therla",
-        "theriyala",
-        "enakku theriyadhu",
-        "enakku theriyathu",
-        "enaku theriyathu",
-    ),
-    "te": ("తెలియదు", "నాకు తెలియదు", "తెలీదు", "నాకు తెలీదు", "గుర్తు లేదు"),
-    "te-Latn": (
-        "teliyadu",
-        "teliyadhu",
-        "teliyaadu",
-        "teledu",
-        "telidu",
-        "naaku teliyadu",
-        "naku teliyadu",
-        "naaku teliyadhu",
-        "naku telidu",
-    ),
-    "bn": ("জানি না", "আমি জানি না", "জানিনা", "আমি জানিনা", "জানা নেই", "মনে নেই"),
-    "bn-Latn": ("jani na", "ami jani na", "janina"),
-    "mr": (
-        "माहित नाही",
-        "माहीत नाही",
-        "मला माहित नाही",
-        "मला माहीत नाही",
-        "ठाऊक नाही",
-        "मला ठाऊक नाही",
-        "आठवत नाही",
-    ),
-    "mr-Latn": ("mahit nahi", "mahiti nahi", "mala mahit nahi", "mala mahiti nahi"),
-    "gu": ("ખબર નથી", "મને ખબર નથી", "યાદ નથી"),
-    "gu-Latn": ("khabar nathi", "mane khabar nathi"),
-    "ml": ("അറിയില്ല", "എനിക്ക് അറിയില്ല", "ഓർമ്മയില്ല"),
-    "ml-Latn": ("ariyilla", "enikku ariyilla", "enik ariyilla"),
-    "pa": ("ਪਤਾ ਨਹੀਂ", "ਮੈਨੂੰ ਨਹੀਂ ਪਤਾ", "ਮੈਨੂੰ ਪਤਾ ਨਹੀਂ", "ਨਹੀਂ ਪਤਾ"),
-    "pa-Latn": ("mainu nahi pata", "mainu pata nahi", "menu nahi pata"),
-    "ur": (
-        "پتہ نہیں",
-        "پتا نہیں",
-        "نہیں پتا",
-        "مجھے نہیں پتہ",
-        "مجھے پتہ نہیں",
-        "معلوم نہیں",
-        "مجھے معلوم نہیں",
-    ),
-}
-"""Ways of saying "I don't know" (and begging for marks) instead of answering, by language."""
-
-COURTESY_PREFIX: Final[tuple[str, ...]] = ("sorry", "sir", "maam", "madam", "ans", "answer")
-COURTESY_SUFFIX: Final[tuple[str, ...]] = ("sir", "maam", "madam", "mam", "ji", "sorry", "please")
-COURTESY_SUFFIX_SCRIPTS: Final[tuple[str, ...]] = ("सर", "जी", "ಸರ್", "சார்", "సార్")
-"""Words around a refusal that do not make it an answer ("sorry sir, I don't know")."""
-
-EMPTY_ANSWER_NOTES: Final[tuple[str, ...]] = (
-    "the response is empty",
-    "the response is an empty submission",
-    "the answer is empty",
-    "the submission is empty",
-    "empty response",
-    "response is empty",
-    "answer is empty",
-    "no answer was given",
-    "no answer given",
-    "no response was given",
-    "the question was not answered",
-    "not answered",
-    "not attempted",
-    "उत्तर खाली है",
-    "उत्तर नहीं दिया",
-)
-"""Grader feedback that only says the answer is missing (critique drops it)."""
 
 SEGMENT_BREAK: Final = r"\r?\n|[.!?।॥؟۔;]+(?:\s+|$)"
 """Lines, and sentences ended by a terminal mark followed by a space or the end ("N.A." stays one
