@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from expectations.gate_result import GateResult
+from lakehouse.markdown import records_table
 
 AssetKeyLike = AssetKey | str | Sequence[str]
 
@@ -63,21 +64,7 @@ def gate_check_specs(
 
 def examples_markdown(result: GateResult, *, limit: int = MAX_EXAMPLE_ROWS) -> str:
     """The example rows as a markdown table (already restricted to safe, redacted columns)."""
-    rows = list(result.examples[:limit])
-    if not rows:
-        return "(no example rows)"
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-
-    def cell(value: object) -> str:
-        text = "" if value is None else str(value)
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = [
-        "| " + " | ".join(columns) + " |",
-        "|" + "---|" * len(columns),
-        *("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows),
-    ]
-    return "\n".join(lines)
+    return records_table(result.examples[:limit], empty="(no example rows)")
 
 
 def gate_check_result(
