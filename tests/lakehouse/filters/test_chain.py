@@ -83,9 +83,3 @@ def test_docstring_example():
         None,
         "safety",
     ]
-
-
-def test_default_chain_runs_in_the_documented_step_order() -> None:
-    from lakehouse.filters.defaults import STEP_ORDER, build_default_chain
-
-    assert build_default_chain(model_dir=None, index_dir=None).step_names == STEP_ORDER

@@ -3,8 +3,6 @@ restated questions, per-institution lists, and precision/recall on SAF's real an
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 
@@ -17,8 +15,8 @@ from lakehouse.filters.non_answer import (
     non_answer_kind,
 )
 from lakehouse.institution_config import InstitutionConfig
+from tests.shared_data import SAF, require
 
-SAF = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "saf_en_train.jsonl"
 QUESTION = "Explain the difference between TCP and UDP."
 
 
@@ -169,9 +167,7 @@ def test_chain_drops_non_answers_first_with_a_funnel_row(make_frame) -> None:
 
 @pytest.fixture(scope="module")
 def saf() -> pl.DataFrame:
-    if not SAF.exists():
-        pytest.skip(f"{SAF} is absent")
-    return pl.read_ndjson(SAF)
+    return pl.read_ndjson(require(SAF))
 
 
 # Hand-labelled: every distinct text among SAF's 200 shortest answers, read one by one; these

@@ -9,8 +9,7 @@ import polars as pl
 
 from lakehouse.readers import SourceFile, file_sha256, read_batch_file
 from tests.conftest import REF
-
-SHARED_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+from tests.shared_data import SAF, require
 
 
 def read_all(path: Path) -> pl.DataFrame:
@@ -21,7 +20,7 @@ def read_all(path: Path) -> pl.DataFrame:
 def real_answers(limit: int = 200) -> list[dict[str, str]]:
     """SAF short answers (real student text with quotes, commas and newlines) as contract cells."""
     rows: list[dict[str, str]] = []
-    with open(SHARED_DATA / "saf_en_train.jsonl", encoding="utf-8") as fh:
+    with open(require(SAF), encoding="utf-8") as fh:
         for i, line in enumerate(fh):
             if i >= limit:
                 break
