@@ -2,26 +2,18 @@
 
 from collections.abc import Iterator
 
-import polars as pl
-from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, asset
 
-from assets.gates import run_gate
+from assets.gates import materialized, run_gate
 from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import curated_suite
 from expectations.thresholds import load_thresholds
-from lakehouse.curate_stage import CURATED_TABLE, curate_partition, trained_models
 from lakehouse.pseudonym import load_key
+from lakehouse.stages.curated import curated_partition
+from lakehouse.tables import CURATED_TABLE
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
-
-
-def _funnel_markdown(funnel: pl.DataFrame) -> str:
-    rows = "\n".join(
-        f"| {r['step']} | {r['docs_in']} | {r['dropped']} | {r['docs_out']} | {r['tokens_out']} |"
-        for r in funnel.iter_rows(named=True)
-    )
-    return "| step | docs in | dropped | docs out | tokens out |\n|---|---|---|---|---|\n" + rows
 
 
 @asset(
@@ -43,29 +35,11 @@ def curated_documents(
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     ref = ref_from_context(context)
     home = lakehouse.lake_home()
-    result, documents = curate_partition(
+    result, documents = curated_partition(
         home=home, ref=ref, key=load_key(), history_nights=lakehouse.filter_history_nights
     )
-    yield MaterializeResult(
-        metadata={
-            "dagster/row_count": result.documents,
-            "kept": result.kept,
-            "kept_fraction": round(result.kept / result.documents, 4) if result.documents else 0.0,
-            "tokens_kept": result.tokens_kept,
-            "dropped_by_step": MetadataValue.json(result.dropped_by_step),
-            "funnel": MetadataValue.md(_funnel_markdown(result.funnel)),
-            "languages": MetadataValue.json({str(k): v for k, v in result.languages.items()}),
-            "copy_clusters": result.copy_clusters,
-            "filter_models": MetadataValue.json(
-                {
-                    "folder": str(result.model_dir) if result.model_dir else None,
-                    "trained": trained_models(result.model_dir),
-                    "note": "perplexity and quality pass documents unjudged without a model "
-                    "(no earlier night, or too few graded answers per language)",
-                }
-            ),
-            "path": MetadataValue.path(str(home.partition_dir("silver", CURATED_TABLE, ref))),
-        }
+    yield materialized(
+        {**result.metadata(), "path": home.partition_dir("silver", CURATED_TABLE, ref)}
     )
     thresholds = load_thresholds(home=home, institution_id=ref.institution_id)
     yield run_gate(

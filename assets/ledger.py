@@ -16,7 +16,8 @@ from dagster import (
 from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
 from assets.silver import scrubbed_submissions
-from lakehouse.partition_ledger import ledger_partition
+from lakehouse.stages.ledger import ledger_partition
+from lakehouse.tables import LEDGER_TABLE
 from orchestration.partitions import lakehouse_partitions, ref_from_context
 from orchestration.resources import LakehouseResource
 
@@ -29,7 +30,7 @@ from orchestration.resources import LakehouseResource
     check_specs=[
         AssetCheckSpec(
             "counts_reconcile",
-            asset="partition_ledger",
+            asset=LEDGER_TABLE,
             blocking=True,
             description=(
                 "landed = accepted + quarantined + erased, accepted = excluded + consented, "

@@ -2,10 +2,10 @@
 
 from collections.abc import Iterator
 
-from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, asset
 
 from assets.bronze import consented_submissions
-from assets.gates import run_gate
+from assets.gates import materialized, run_gate
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import silver_gate_frame, silver_suite
 from expectations.thresholds import load_thresholds
@@ -44,18 +44,8 @@ def scrubbed_submissions(
     else:
         result, frame = silver_partition(home=home, ref=ref, key=key)
     context.log.info(f"{ref}: PII analyzer NLP engine: {result.nlp_engine}")
-    yield MaterializeResult(
-        metadata={
-            "dagster/row_count": result.rows,
-            "scrubbed": result.rows,
-            "replaced_by_entity": MetadataValue.json(result.replaced_by_entity),
-            "residual_pii": result.residual,
-            "residual_pii_by_entity": MetadataValue.json(result.residual_by_entity),
-            "nlp_engine": result.nlp_engine,
-            "documents_analyzed": result.analyzed,
-            "distinct_documents": result.distinct_documents,
-            "path": MetadataValue.path(str(home.partition_dir("silver", SCRUBBED_TABLE, ref))),
-        }
+    yield materialized(
+        {**result.metadata(), "path": home.partition_dir("silver", SCRUBBED_TABLE, ref)}
     )
     thresholds = load_thresholds(home=home, institution_id=ref.institution_id)
     yield run_gate(

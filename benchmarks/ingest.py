@@ -25,12 +25,12 @@ from lakehouse.generate import generate_home
 INGEST = """
 import json, resource, sys, time
 from datetime import date
-from lakehouse.bronze import ingest_partition
+from lakehouse.stages.bronze import bronze_partition
 from lakehouse.home import LakehouseHome, PartitionRef
 home = LakehouseHome(sys.argv[1])
 ref = PartitionRef("inst_000", date.fromisoformat(sys.argv[2]))
 started = time.perf_counter()
-result = ingest_partition(home=home, ref=ref)
+result = bronze_partition(home=home, ref=ref)
 seconds = time.perf_counter() - started
 print(json.dumps({
     "landed": result.landed, "accepted": result.accepted, "quarantined": result.quarantined,

@@ -97,10 +97,10 @@ def timed(fn: Any, *args: Any) -> tuple[Any, float]:
 
 def generated_rows(rows: int, seed: int) -> pl.DataFrame:
     """Generated answers through bronze (pseudonym columns do not matter for scoring)."""
-    from lakehouse.bronze import ingest_partition
     from lakehouse.generate import generate_home
     from lakehouse.home import LakehouseHome
     from lakehouse.lake import table_glob
+    from lakehouse.stages.bronze import bronze_partition
 
     root = Path(tempfile.mkdtemp(prefix="reward-bench-"))
     per_night = max(100, rows // 3 + 1)
@@ -114,7 +114,7 @@ def generated_rows(rows: int, seed: int) -> pl.DataFrame:
     )
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
+        bronze_partition(home=home, ref=ref)
     return pl.read_parquet(table_glob(home, "bronze", "raw_submissions"), hive_partitioning=False)
 
 
@@ -329,10 +329,10 @@ class NightCost:
 
 def nightly_home(*, nights: int, submissions: int, seed: int) -> Path:
     """A generated institution's nights through bronze, consent and scrubbing (untimed)."""
-    from lakehouse.bronze import ingest_partition
-    from lakehouse.consent import consent_partition
     from lakehouse.home import LakehouseHome
     from lakehouse.pseudonym import load_key
+    from lakehouse.stages.bronze import bronze_partition
+    from lakehouse.stages.consent import consent_partition
     from lakehouse.stages.silver import silver_partition
     from orchestration.cli import main as cli
 
@@ -342,7 +342,7 @@ def nightly_home(*, nights: int, submissions: int, seed: int) -> Path:
     cli(["generate", "--home", str(root), *args, "--seed", str(seed), "--clean"])
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
+        bronze_partition(home=home, ref=ref)
         consent_partition(home=home, ref=ref)
         silver_partition(home=home, ref=ref, key=load_key())
     return root

@@ -2,8 +2,8 @@
 per night as history grows.
 
 What is measured is the *library's* cost per layer: each layer is one call of the `lakehouse`
-function the Dagster asset calls (bronze `ingest_partition`, `consent_partition`,
-`silver_partition`, the curate stage's `filter_models` training and `curate_partition`,
+function the Dagster asset calls (bronze `bronze_partition`, `consent_partition`,
+`silver_partition`, the curate stage's `filter_models` training and `curated_partition`,
 `ledger_partition`, `choose_reward_model`, `ray_jobs.score.score_partitions` +
 `write_reward_scores`, then release-level `build_release` and `build_warehouse`), run in-process,
 without Dagster (no run storage, event log, gates or step subprocesses are counted).
@@ -137,15 +137,15 @@ def _scrubbed_before(home: Any, ref: Any, *, first: date | None, last_n: int | N
 
 
 def _layer_bronze(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.bronze import ingest_partition
+    from lakehouse.stages.bronze import bronze_partition
 
     clock.start()
-    result = ingest_partition(home=home, ref=ref)
+    result = bronze_partition(home=home, ref=ref)
     return {"rows_in": result.landed, "rows_out": result.accepted}
 
 
 def _layer_consent(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.consent import consent_partition
+    from lakehouse.stages.consent import consent_partition
 
     rows_in = _partition_rows(home, "bronze", "raw_submissions", ref)
     clock.start()
@@ -165,7 +165,7 @@ def _layer_scrub(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dic
 
 
 def _layer_filter_models(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.curate_stage import filter_models
+    from lakehouse.stages.curated import filter_models
 
     history = _scrubbed_before(home, ref, first=None, last_n=opts["filter_history"])
     clock.start()
@@ -178,14 +178,14 @@ def _layer_filter_models(home: Any, ref: Any, opts: dict[str, Any], clock: Clock
 
 
 def _layer_curate(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.curate_stage import curate_partition, index_dir
     from lakehouse.pseudonym import load_key
+    from lakehouse.stages.curated import curated_partition
 
     rows_in = _partition_rows(home, "silver", "scrubbed_submissions", ref)
-    index_rows = _rows(sorted((index_dir(home) / "parts").glob("*/*/*.parquet")))
+    index_rows = _rows(sorted((home.dedup_index / "parts").glob("*/*/*.parquet")))
     key = load_key()
     clock.start()
-    result, _ = curate_partition(home=home, ref=ref, key=key, history_nights=opts["filter_history"])
+    result, _ = curated_partition(home=home, ref=ref, key=key, history_nights=opts["filter_history"])
     return {
         "rows_in": rows_in,
         "rows_out": result.kept,
@@ -195,7 +195,7 @@ def _layer_curate(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> di
 
 
 def _layer_ledger(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.partition_ledger import ledger_partition, stage_counts
+    from lakehouse.stages.ledger import ledger_partition, stage_counts
 
     rows_in = stage_counts(home, ref).height
     clock.start()
@@ -372,12 +372,12 @@ TORCH_IMPORTS = (
     "sklearn.linear_model",
 )
 LAYER_IMPORTS = {
-    "bronze": ("lakehouse.bronze",),
-    "consent": ("lakehouse.consent",),
+    "bronze": ("lakehouse.stages.bronze",),
+    "consent": ("lakehouse.stages.consent",),
     "scrub": ("lakehouse.stages.silver", "lakehouse.pii"),
-    "filter_models": ("lakehouse.curate_stage",),
-    "curate": ("lakehouse.curate_stage",),
-    "ledger": ("lakehouse.partition_ledger",),
+    "filter_models": ("lakehouse.stages.curated",),
+    "curate": ("lakehouse.stages.curated",),
+    "ledger": ("lakehouse.stages.ledger",),
     "reward_model": ("lakehouse.reward_stage", *TORCH_IMPORTS),
     "reward_score": ("lakehouse.reward_stage", "ray_jobs.score", *TORCH_IMPORTS),
     "exports": ("lakehouse.exports",),

@@ -1,4 +1,4 @@
-"""Consent and erasure applied to accepted records, before anything is scrubbed.
+"""The consent rules: which accepted records may be used (`lakehouse.stages.consent` applies them).
 
 A record is usable only when its student's latest consent row says `granted` and, for a minor,
 `guardian_consent` is true and verified: the row names who verified it and when (`verified_by`,
@@ -11,7 +11,6 @@ an unreadable `guardian_consent` as no consent, an unknown status as no valid co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -21,9 +20,8 @@ import polars as pl
 from lakehouse.contract import ConsentStatus, ExclusionReason
 from lakehouse.erasure import load_erasure_requests
 from lakehouse.home import LakehouseHome, PartitionRef
-from lakehouse.lake import partition_transaction, read_partition_lazy
-from lakehouse.ledger import counts_frame, counts_table
 from lakehouse.reference import read_reference_csv
+from lakehouse.tables import CONSENTED_TABLE
 from lakehouse.validate import parse_timestamp
 
 CONSENT_COLUMNS: Final = ("student_id", "status", "is_minor", "guardian_consent", "updated_at")
@@ -95,7 +93,7 @@ def load_birth_dates(path: Path) -> pl.DataFrame:
     )
 
 
-def _judged(
+def judge_submissions(
     submissions: pl.LazyFrame,
     *,
     consent: pl.DataFrame,
@@ -126,21 +124,6 @@ def _judged(
     )
 
 
-RAW_TABLE: Final = "raw_submissions"
-
-
-@dataclass(frozen=True)
-class ConsentResult:
-    """Counts of one consent pass; `consented` holds the rows only for in-memory use."""
-
-    consented_rows: int
-    excluded_by_reason: dict[str, int]
-
-    @property
-    def excluded(self) -> int:
-        return sum(self.excluded_by_reason.values())
-
-
 def exclusion_reason() -> pl.Expr:
     """An expression over a frame joined with consent columns (prefixed `consent_`), an
     `erased` flag and `birth_minor`: the exclusion reason, or null when the record may be used."""
@@ -167,49 +150,6 @@ def exclusion_reason() -> pl.Expr:
     )
 
 
-CONSENTED_TABLE: Final = "consented_submissions"
-STAGE: Final = "consent"
-
-
-def consent_partition(*, home: LakehouseHome, ref: PartitionRef) -> ConsentResult:
-    """Apply the institution's consent file and erasure requests to one bronze partition and
-    publish `consented_submissions` and the stage's counts atomically.
-
-    The bronze rows are streamed (polars lazy scan and sink), never held whole in memory.
-    """
-    source = read_partition_lazy(home, "bronze", RAW_TABLE, ref)
-    judged = _judged(
-        source,
-        consent=load_consent(home.consent_csv(ref.institution_id)),
-        erased=load_erasure_requests(home.erasure_dir(ref.institution_id)),
-        birth_dates=load_birth_dates(home.roster_csv(ref.institution_id)),
-        night=pl.lit(ref.night),
-    )
-    columns = source.collect_schema().names()
-    tables = [("bronze", CONSENTED_TABLE), ("gold", counts_table(STAGE))]
-    with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
-        target = staged[CONSENTED_TABLE].file("part-00000.parquet")
-        judged.filter(pl.col("_exclusion").is_null()).select(columns).sink_parquet(target)
-        consented_rows = pl.scan_parquet(target).select(pl.len()).collect().item()
-        counts = (
-            judged.filter(pl.col("_exclusion").is_not_null())
-            .group_by("_exclusion")
-            .len()
-            .sort("_exclusion")
-            .collect()
-        )
-        by_reason = dict(zip(counts["_exclusion"], counts["len"], strict=True))
-        staged[counts_table(STAGE)].write(
-            counts_frame(
-                ref,
-                stage=STAGE,
-                totals={"excluded": sum(by_reason.values()), "consented": consented_rows},
-                by_reason={"excluded": by_reason},
-            )
-        )
-    return ConsentResult(consented_rows=consented_rows, excluded_by_reason=by_reason)
-
-
 def partitions_losing_consent(home: LakehouseHome, institution_id: str) -> list[PartitionRef]:
     """The institution's partitions whose published `consented_submissions` hold a record that
     the current consent file (or erasure requests, or roster) no longer allows: a withdrawal,
@@ -228,7 +168,7 @@ def partitions_losing_consent(home: LakehouseHome, institution_id: str) -> list[
             continue
         night = date.fromisoformat(folder.name.removeprefix("night="))
         students = pl.scan_parquet(files).select("student_id").unique()
-        judged = _judged(
+        judged = judge_submissions(
             students, consent=consent, erased=erased, birth_dates=birth_dates, night=pl.lit(night)
         )
         if judged.select(pl.col("_exclusion").is_not_null().any()).collect().item():

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 Layer = Literal["bronze", "silver", "gold"]
+ModelKind = Literal["filters", "reward"]
 IdentifierKind = Literal["institution", "night", "dataset", "release"]
 
 DEFAULT_HOME: Final = Path("lakehouse_home")
@@ -130,6 +131,50 @@ class LakehouseHome:
     @property
     def audit(self) -> Path:
         return self.lake / "gold" / "audit"
+
+    @property
+    def config(self) -> Path:
+        """`config/`: per-institution settings the operator edits."""
+        return self.root / "config"
+
+    @property
+    def quality_config(self) -> Path:
+        """`config/quality/`: gate thresholds per institution (`<inst>.yaml`) and `overrides/`."""
+        return self.config / "quality"
+
+    @property
+    def quality_overrides(self) -> Path:
+        return self.quality_config / "overrides"
+
+    def thresholds_yaml(self, institution_id: str) -> Path:
+        return self.quality_config / f"{checked_identifier('institution', institution_id)}.yaml"
+
+    def override_yaml(self, gate: str, ref: PartitionRef) -> Path:
+        """`config/quality/overrides/<gate>/<inst>/<YYYY-MM-DD>.yaml`."""
+        institution = checked_identifier("institution", ref.institution_id)
+        return self.quality_overrides / gate / institution / f"{ref.night.isoformat()}.yaml"
+
+    def institution_config_yaml(self, institution_id: str) -> Path:
+        return (
+            self.config
+            / "institutions"
+            / f"{checked_identifier('institution', institution_id)}.yaml"
+        )
+
+    @property
+    def models(self) -> Path:
+        """`models/<inst>/<kind>/before=<night>/`: models trained on the nights before a night."""
+        return self.root / "models"
+
+    def model_dir(self, ref: PartitionRef, kind: ModelKind) -> Path:
+        """The `kind` model folder for `ref`'s night (trained on the nights before it)."""
+        institution = checked_identifier("institution", ref.institution_id)
+        return self.models / institution / kind / f"before={ref.night.isoformat()}"
+
+    @property
+    def dedup_index(self) -> Path:
+        """`index/dedup/`: the cross-night dedup index of every institution."""
+        return self.root / "index" / "dedup"
 
     def institution_dir(self, institution_id: str) -> Path:
         """`landing/<institution_id>/`; refuses a malformed id or a folder linking out of landing."""

@@ -6,6 +6,7 @@ metadata as a table); cells are the values' `str()`, a null is empty, and `|` or
 cell is escaped so one row stays one row. Format numbers in the frame (`pl.format`, `round`)
 before calling it where a fixed precision matters. `print_table` prints a frame the way the
 operator reads it on a terminal: polars' own ASCII Markdown rendering, every row and column shown.
+`Markdown` marks a string as Markdown in a stage's plain metadata (the asset shows it as such).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
+
+
+class Markdown(str):
+    """A metadata string to render as Markdown (Dagster: `MetadataValue.md`), not as plain text."""
 
 
 def _cell(value: object) -> str:
@@ -60,3 +65,16 @@ def print_table(frame: pl.DataFrame, *, max_str_len: int = 80, width: int = 200)
         tbl_width_chars=width,
     ):
         print(frame)
+
+
+def counts_markdown(title: str, counts: Mapping[str, int]) -> Markdown:
+    """Counts by reason as a two-column table (`title`, records), reasons as code, sorted; a
+    `(none)` row when there are none."""
+    items = sorted(counts.items())
+    frame = pl.DataFrame(
+        {
+            title: [f"`{reason}`" for reason, _ in items] or ["(none)"],
+            "records": [n for _, n in items] or [0],
+        }
+    )
+    return Markdown(markdown_table(frame))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final, Literal, get_args
 
 from lakehouse.home import INSTITUTION_ID, LakehouseHome, PartitionRef
-from lakehouse.ledger import LEDGER_METRICS
+from lakehouse.stages.ledger import LEDGER_METRICS
 
 RunStatus = Literal["ok", "blocked", "failed"]
 RUNS_FOLDER: Final = ".runs"

@@ -5,7 +5,7 @@ Precedence (first match wins): a structural reason from the reader (undecodable 
 JSON, not an object, a malformed CSV row, an object/array in a field) -> `missing_field:<f>` in
 contract order -> `bad_timestamp` -> `bad_grade` -> `bad_max_grade` -> `missing_field:max_grade`
 -> `grade_out_of_range`. Duplicate submission ids are decided later, over the whole partition
-(`lakehouse.bronze`), because they need every file of the night.
+(`lakehouse.stages.bronze`), because they need every file of the night.
 """
 
 from __future__ import annotations

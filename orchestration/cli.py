@@ -28,9 +28,10 @@ from lakehouse.exports import published_summary
 from lakehouse.home import INSTITUTION_ID, NIGHT_FOLDER, LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.landed_records import count_landed_records
-from lakehouse.ledger import COUNTS_TABLE, build_ledger
 from lakehouse.partition_runs import LEDGER_FIELDS, PartitionRun, read_partition_runs
 from lakehouse.pseudonym import PseudonymKeyError, load_key
+from lakehouse.stages.ledger import build_ledger
+from lakehouse.tables import COUNTS_TABLE
 
 DAGSTER_YAML = """\
 telemetry:

@@ -9,8 +9,6 @@ from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from lakehouse.atomic import exclusive_lock
 from lakehouse.home import LakehouseHome, PartitionRef
-from lakehouse.ledger import build_ledger
-from lakehouse.partition_ledger import stage_counts
 from lakehouse.partition_runs import (
     LEDGER_FIELDS,
     PartitionRun,
@@ -19,6 +17,7 @@ from lakehouse.partition_runs import (
     now,
     write_partition_run,
 )
+from lakehouse.stages.ledger import build_ledger, stage_counts
 from orchestration.definitions import PARTITION_ASSETS
 from orchestration.partitions import partition_key, register_partitions
 from orchestration.resources import LakehouseResource

@@ -98,11 +98,11 @@ def write_consent(home: LakehouseHome, rows: list[str]) -> None:
 def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
     """A generated home (2 institutions x 2 nights x 250) run through every stage, in-process
     without Dagster; shared by the stage tests (read-only, or re-running with identical output)."""
-    from lakehouse.bronze import ingest_partition
-    from lakehouse.consent import consent_partition
-    from lakehouse.curate_stage import curate_partition
-    from lakehouse.partition_ledger import ledger_partition
     from lakehouse.pseudonym import load_key
+    from lakehouse.stages.bronze import bronze_partition
+    from lakehouse.stages.consent import consent_partition
+    from lakehouse.stages.curated import curated_partition
+    from lakehouse.stages.ledger import ledger_partition
     from lakehouse.stages.silver import silver_partition
     from orchestration.cli import main
 
@@ -112,10 +112,10 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
     main(["generate", "--home", str(root), *args])
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
+        bronze_partition(home=home, ref=ref)
         consent_partition(home=home, ref=ref)
         silver_partition(home=home, ref=ref, key=load_key())
-        curate_partition(home=home, ref=ref, key=load_key())
+        curated_partition(home=home, ref=ref, key=load_key())
         ledger_partition(home=home, ref=ref)
     return home
 

@@ -16,13 +16,13 @@ import polars as pl
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction, read_partition
-from lakehouse.ledger import counts_frame, counts_table
 from lakehouse.pii.config import DEFAULT_TEXT_COLUMNS, PiiConfig
 from lakehouse.pii.residual import residual_scan
 from lakehouse.pii.roster import Roster, load_roster
 from lakehouse.pii.scrub import ScrubResult, scrub_frame
 from lakehouse.pseudonym import pseudonymise_series
 from lakehouse.reference import read_reference_csv
+from lakehouse.stages.ledger import counts_frame, counts_table
 from lakehouse.tables import CONSENTED_TABLE, SCRUBBED_TABLE
 
 STAGE: Final = "scrub"
@@ -60,6 +60,19 @@ class ScrubStageResult:
     @property
     def residual(self) -> int:
         return sum(self.residual_by_entity.values())
+
+    def metadata(self) -> dict[str, object]:
+        """What the asset records of the run (counts by entity type, never the text)."""
+        return {
+            "dagster/row_count": self.rows,
+            "scrubbed": self.rows,
+            "replaced_by_entity": self.replaced_by_entity,
+            "residual_pii": self.residual,
+            "residual_pii_by_entity": self.residual_by_entity,
+            "nlp_engine": self.nlp_engine,
+            "documents_analyzed": self.analyzed,
+            "distinct_documents": self.distinct_documents,
+        }
 
 
 def pii_config(home: LakehouseHome, institution_id: str) -> PiiConfig:

@@ -9,12 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition
 from lakehouse.generate import generate_home, truth_root
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from lakehouse.partition_ledger import ledger_partition
+from lakehouse.stages.bronze import bronze_partition
+from lakehouse.stages.consent import consent_partition
+from lakehouse.stages.ledger import ledger_partition
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
     generate_home(home=root, institutions=2, nights=2, submissions_per_night=150, seed=11)
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
+        bronze_partition(home=home, ref=ref)
         consent_partition(home=home, ref=ref)
         ledger_partition(home=home, ref=ref)
     return home

@@ -201,8 +201,8 @@ def test_only_landed_folders_become_partitions(home: LakehouseHome) -> None:
 def test_consent_sensor_reruns_the_partitions_a_withdrawn_student_was_used_in(
     home: LakehouseHome, write_jsonl: WriteJsonl
 ) -> None:
-    from lakehouse.bronze import ingest_partition
-    from lakehouse.consent import consent_partition
+    from lakehouse.stages.bronze import bronze_partition
+    from lakehouse.stages.consent import consent_partition
     from orchestration.automation import consent_sensor
 
     write_jsonl("a.jsonl", [record(1, student_id="s1"), record(2, student_id="s2")])
@@ -211,7 +211,7 @@ def test_consent_sensor_reruns_the_partitions_a_withdrawn_student_was_used_in(
         "s2,granted,false,false,2026-01-01T00:00:00Z",
     ]
     write_consent(home, rows)
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     consent_partition(home=home, ref=REF)
     resource = LakehouseResource(home=str(home.root))
 

@@ -14,7 +14,6 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, build_sensor_context
 
-from lakehouse.curate_stage import index_dir
 from lakehouse.filters import DedupIndex
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import table_glob
@@ -132,7 +131,7 @@ def test_erase_then_rerun_and_the_student_is_nowhere(tmp_path: Path) -> None:
     assert alias in erased_events["student_pseudonym"].to_list()
     holding_alias = [name for name, text in files.items() if alias in text]
     assert holding_alias and all(name.startswith("lake/gold/audit/") for name in holding_alias)
-    assert DedupIndex(index_dir(home)).current_version() > 0
+    assert DedupIndex(home.dedup_index).current_version() > 0
     # the new release withdrew the one that held the student (every scored answer is in
     # `reward`), and its card says so
     after = (root / "exports" / "reward" / "LATEST").read_text().strip()

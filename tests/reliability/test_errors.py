@@ -16,11 +16,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lakehouse.bronze import LandingFolderMissingError, ingest_partition
-from lakehouse.consent import consent_partition
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import LakeWriteError, StagedPartition, table_glob
 from lakehouse.reference import ReferenceFileError
+from lakehouse.stages.bronze import LandingFolderMissingError, bronze_partition
+from lakehouse.stages.consent import consent_partition
 from orchestration.cli import main
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
@@ -89,7 +89,7 @@ def test_ingesting_a_missing_night_folder_names_the_folder_and_writes_nothing(
     home: LakehouseHome,
 ) -> None:
     with pytest.raises(LandingFolderMissingError) as raised:
-        ingest_partition(home=home, ref=REF)
+        bronze_partition(home=home, ref=REF)
     message = str(raised.value)
     assert str(home.night_dir(REF)) in message and "\n" not in message
     assert not home.lake.exists()
@@ -129,7 +129,7 @@ def test_an_unreadable_consent_file_is_one_clear_error_and_keeps_the_published_p
 ) -> None:
     write_jsonl("batch.jsonl", [record(i) for i in range(6)])
     write_consent(home, [f"stu-{i:03d},granted,false,false,2026-01-01T00:00:00Z" for i in range(7)])
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     consent_partition(home=home, ref=REF)
     before = _visible(home)
 
@@ -223,14 +223,14 @@ def test_a_full_disk_during_a_partition_write_keeps_the_old_partition(
     home: LakehouseHome, write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_jsonl("batch.jsonl", [record(i) for i in range(5)])
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     before = _visible(home)
     assert before
 
     write_jsonl("batch.jsonl", [record(i) for i in range(9)])  # a re-landed night, bigger
     _full_disk(monkeypatch)
     with pytest.raises(LakeWriteError) as raised:
-        ingest_partition(home=home, ref=REF)
+        bronze_partition(home=home, ref=REF)
     message = str(raised.value)
     assert "no space left" in message and str(REF) in message and "re-run" in message
     assert "\n" not in message

@@ -28,8 +28,6 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition
 from lakehouse.contract import (
     BRONZE_SCHEMA,
     CONTRACT_FIELDS,
@@ -40,8 +38,9 @@ from lakehouse.contract import (
 )
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from lakehouse.ledger import build_ledger
-from lakehouse.partition_ledger import stage_counts
+from lakehouse.stages.bronze import bronze_partition
+from lakehouse.stages.consent import consent_partition
+from lakehouse.stages.ledger import build_ledger, stage_counts
 from tests.conftest import REF, record
 
 PROPERTY_SETTINGS = settings(
@@ -403,7 +402,7 @@ def test_any_night_ingests_without_crashing_and_reconciles(
         if erased:
             _write_erasure(home, erased)
 
-        result = ingest_partition(home=home, ref=REF, chunk_bytes=chunk_bytes, batch_rows=5)
+        result = bronze_partition(home=home, ref=REF, chunk_bytes=chunk_bytes, batch_rows=5)
         bronze = read_partition(home, "bronze", "raw_submissions", REF)
         quarantine = read_partition(home, "bronze", "quarantine", REF)
 
@@ -453,7 +452,7 @@ def test_ingestion_is_deterministic_and_chunking_does_not_change_the_rows(
         _write_night(home, files)
         frames = []
         for chunk_bytes, batch_rows in ((32 * 1024 * 1024, 100_000), (48, 3)):
-            ingest_partition(home=home, ref=REF, chunk_bytes=chunk_bytes, batch_rows=batch_rows)
+            bronze_partition(home=home, ref=REF, chunk_bytes=chunk_bytes, batch_rows=batch_rows)
             frames.append(
                 (
                     read_partition(home, "bronze", "raw_submissions", REF).sort(
@@ -475,7 +474,7 @@ def test_ingestion_is_deterministic_and_chunking_does_not_change_the_rows(
 def _ingest_one(tmp_path: Path, name: str, body: bytes) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     home = LakehouseHome(tmp_path / "home")
     _write_night(home, [(name, body, None)])
-    result = ingest_partition(home=home, ref=REF)
+    result = bronze_partition(home=home, ref=REF)
     assert result.landed == result.accepted + result.quarantined + result.erased
     return (
         read_partition(home, "bronze", "raw_submissions", REF),

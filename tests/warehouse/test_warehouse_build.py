@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from lakehouse.home import LakehouseHome
-from lakehouse.ledger import LEDGER_METRICS, build_ledger
+from lakehouse.stages.ledger import LEDGER_METRICS, build_ledger
 from lakehouse.warehouse import DBT_PROJECT_DIR, build_warehouse, dbt_env, dbt_executable
 
 MARTS = {

@@ -19,7 +19,7 @@ import pytest
 
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import write_partition
-from lakehouse.ledger import counts_frame
+from lakehouse.stages.ledger import counts_frame
 from lakehouse.warehouse import WarehouseBuildError, build_path, build_warehouse, warehouse_build
 
 READER = textwrap.dedent(

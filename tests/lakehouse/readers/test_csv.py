@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from lakehouse.bronze import ingest_partition
 from lakehouse.home import LakehouseHome
+from lakehouse.stages.bronze import bronze_partition
 from tests.conftest import REF
 from tests.lakehouse.readers.readers_support import read_all, real_answers
 
@@ -56,7 +56,7 @@ def test_crafted_header_leaks_nothing_into_bronze(
     header = ["submission_id", "answer_text", crafted_header(secret)]
     write_csv(night_dir / "evil.csv", header, [["s-1", "my answer", "x"]])
 
-    result = ingest_partition(home=home, ref=REF)
+    result = bronze_partition(home=home, ref=REF)
 
     assert result.landed == 1
     for table in ("raw_submissions", "quarantine"):

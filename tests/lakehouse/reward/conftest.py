@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 from reward_history import CUTOFF, NIGHTS, START
 
-from lakehouse.bronze import ingest_partition
 from lakehouse.generate import generate_home
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import table_glob
 from lakehouse.reward import GradePredictor, rows_before, train_grade_predictor
 from lakehouse.reward.encoder import TextEncoder
+from lakehouse.stages.bronze import bronze_partition
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,7 @@ def silver_history(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     )
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
-        ingest_partition(home=home, ref=ref)
+        bronze_partition(home=home, ref=ref)
     bronze = pl.read_parquet(table_glob(home, "bronze", "raw_submissions"), hive_partitioning=False)
     return bronze.rename({"student_id": "student_pseudonym", "grader_id": "grader_pseudonym"}).drop(
         "extra", "source_file", "source_line", "file_sha256"

@@ -10,20 +10,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lakehouse.curate_stage import (
-    CURATED_TABLE,
-    curate_partition,
-    filter_models,
-    model_dir_for,
-    trained_models,
-)
+from lakehouse.atomic import StagedTarget
 from lakehouse.filters import build_default_chain
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import InstitutionConfig, write_institution_config
 from lakehouse.lake import read_partition
 from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.pseudonym import load_key
-from lakehouse.tables import SCRUBBED_TABLE
+from lakehouse.stages.curated import curated_partition, filter_models, trained_models
+from lakehouse.tables import CURATED_TABLE, SCRUBBED_TABLE
 from tests.lakehouse.filters.conftest import _make_frame
 from tests.shared_data import FLORES, SAF, require
 
@@ -55,8 +50,8 @@ def test_first_night_has_no_models_and_later_nights_train_on_earlier_ones(
 ) -> None:
     first, second = sorted({r.night for r in curated.landed_partitions()})
     refs = {r.night: r for r in curated.landed_partitions() if r.institution_id == "inst_000"}
-    assert not model_dir_for(curated, refs[first]).exists()
-    assert model_dir_for(curated, refs[second]).is_dir()
+    assert not curated.model_dir(refs[first], "filters").exists()
+    assert curated.model_dir(refs[second], "filters").is_dir()
     docs = read_partition(curated, "silver", CURATED_TABLE, refs[second])
     assert docs["quality_judged"].any()
 
@@ -64,7 +59,7 @@ def test_first_night_has_no_models_and_later_nights_train_on_earlier_ones(
 def test_rerunning_a_night_gives_the_same_documents(curated: LakehouseHome) -> None:
     ref = curated.landed_partitions()[0]
     before = read_partition(curated, "silver", CURATED_TABLE, ref)
-    curate_partition(home=curated, ref=ref, key=load_key())
+    curated_partition(home=curated, ref=ref, key=load_key())
     after = read_partition(curated, "silver", CURATED_TABLE, ref)
     assert before.sort("submission_id").equals(after.sort("submission_id"))
     own = after.filter(
@@ -110,12 +105,13 @@ def test_filter_models_with_little_or_no_history_never_crash(
     _silver_night(
         home, first, make_frame(texts, institution="inst_x", night=first.night, grades=grades)
     )
-    leftover = model_dir_for(home, second).with_name(model_dir_for(home, second).name + ".tmp")
+    staging = StagedTarget.beside(home.model_dir(second, "filters"))
+    leftover = staging.staging_root / f"{staging.prefix}killed"
     (leftover / "perplexity" / "en").mkdir(parents=True)
     (leftover / "perplexity" / "en" / "half-written").write_text("killed here")
 
     folder = filter_models(home, second, history_nights=7)
-    assert folder == model_dir_for(home, second) and folder.is_dir()
+    assert folder == home.model_dir(second, "filters") and folder.is_dir()
     assert not leftover.exists()
     trained = trained_models(folder)
     assert filter_models(home, second, history_nights=7) == folder  # re-run reuses the decision
@@ -155,7 +151,7 @@ def test_rerunning_every_night_in_any_order_gives_the_same_decisions(
 
     before = tables()
     for ref in reversed(refs):
-        curate_partition(home=curated, ref=ref, key=load_key())
+        curated_partition(home=curated, ref=ref, key=load_key())
     after = tables()
     changed = [name for name in before if not before[name].equals(after[name])]
     assert changed == []
@@ -174,7 +170,7 @@ def test_an_institutions_own_non_answer_phrases_reach_the_chain(
         "TCP retransmits a segment when its timer expires before an acknowledgement arrives.",
     ]
     _silver_night(home, ref, make_frame(texts, institution="inst_x", night=ref.night))
-    curate_partition(home=home, ref=ref, key=load_key())
+    curated_partition(home=home, ref=ref, key=load_key())
     docs = read_partition(home, "silver", CURATED_TABLE, ref).sort("submission_id")
     assert docs["drop_reason"].to_list()[0] == "non_answer"
     assert docs["non_answer_pass"].to_list()[1] is True

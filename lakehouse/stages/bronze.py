@@ -1,4 +1,4 @@
-"""Bronze ingestion of one partition: every batch file of a night folder becomes typed rows in
+"""The bronze stage, ingestion of one partition: every batch file of a night folder becomes typed rows in
 `raw_submissions` and quarantine rows in `quarantine`, and the counts reconcile exactly.
 
 Files are read in bounded chunks and each chunk is validated and spilled to Parquet in the staging
@@ -27,7 +27,7 @@ from lakehouse.contract import (
 from lakehouse.erasure import load_erasure_requests
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import StagedPartition, partition_transaction
-from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.markdown import counts_markdown
 from lakehouse.readers import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_CHUNK_BYTES,
@@ -38,10 +38,10 @@ from lakehouse.readers import (
     read_batch_file,
     unreadable_file_frame,
 )
+from lakehouse.stages.ledger import counts_frame, counts_table
+from lakehouse.tables import QUARANTINE_TABLE, RAW_TABLE
 from lakehouse.validate import validate
 
-RAW_TABLE: Final = "raw_submissions"
-QUARANTINE_TABLE: Final = "quarantine"
 STAGE: Final = "bronze"
 
 
@@ -64,6 +64,23 @@ class BronzeResult:
     @property
     def quarantined(self) -> int:
         return sum(self.quarantined_by_reason.values())
+
+    def metadata(self) -> dict[str, object]:
+        """What the asset records of the run (counts only, never record content)."""
+        return {
+            "dagster/row_count": self.accepted,
+            "erased": self.erased,
+            "landed": self.landed,
+            "accepted": self.accepted,
+            "quarantined": self.quarantined,
+            "quarantine_rate": round(self.quarantined / self.landed, 4) if self.landed else 0.0,
+            "quarantined_by_reason": self.quarantined_by_reason,
+            "files_by_format": self.files_by_format,
+            "unreadable_files": self.unreadable_files,
+            "ignored_files": self.ignored_files,
+            "bytes_read": self.bytes_read,
+            "quarantine_summary": counts_markdown("quarantine reason", self.quarantined_by_reason),
+        }
 
 
 ProgressFn = Callable[[str], None]
@@ -213,7 +230,7 @@ def _count_by_reason(quarantine_file: Path) -> dict[str, int]:
     return dict(zip(counts["reason"], counts["len"], strict=True))
 
 
-def ingest_partition(
+def bronze_partition(
     *,
     home: LakehouseHome,
     ref: PartitionRef,

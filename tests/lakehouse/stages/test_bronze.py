@@ -11,15 +11,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lakehouse.bronze import LandingFolderMissingError, ingest_partition
 from lakehouse.contract import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
+from lakehouse.stages.bronze import LandingFolderMissingError, bronze_partition
 from tests.conftest import REF, WriteJsonl, record
 
 
 def _ingest(home: LakehouseHome, **kwargs) -> tuple[pl.DataFrame, pl.DataFrame]:
-    ingest_partition(home=home, ref=REF, **kwargs)
+    bronze_partition(home=home, ref=REF, **kwargs)
     return (
         read_partition(home, "bronze", "raw_submissions", REF),
         read_partition(home, "bronze", "quarantine", REF),
@@ -164,7 +164,7 @@ def test_unreadable_files_are_one_quarantine_record_each(
     (night_dir / "b.jsonl.gz").write_bytes(blob.getvalue()[: len(blob.getvalue()) // 2])
     (night_dir / "c.parquet").write_bytes(b"PAR1 not really parquet")
     (night_dir / "notes.txt").write_text("not a batch file")
-    result = ingest_partition(home=home, ref=REF)
+    result = bronze_partition(home=home, ref=REF)
     quarantine = read_partition(home, "bronze", "quarantine", REF)
     assert result.landed == 3 and result.accepted == 1
     assert result.ignored_files == 1
@@ -196,7 +196,7 @@ def test_duplicate_submission_ids_keep_the_first_in_file_order(
 def test_counts_reconcile_and_schemas_hold_on_an_empty_night(
     home: LakehouseHome, night_dir: Path
 ) -> None:
-    result = ingest_partition(home=home, ref=REF)
+    result = bronze_partition(home=home, ref=REF)
     bronze, quarantine = _ingest(home)
     assert (result.landed, result.accepted, result.quarantined) == (0, 0, 0)
     assert bronze.schema == pl.Schema(BRONZE_SCHEMA)
@@ -217,10 +217,10 @@ def test_rerun_replaces_the_partition_with_identical_files(
     home: LakehouseHome, write_jsonl: WriteJsonl
 ) -> None:
     write_jsonl("a.jsonl", [record(i) for i in range(20)] + [record(3)])
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     folder = home.partition_dir("bronze", "raw_submissions", REF)
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
     assert not any(home.table_dir("bronze", "raw_submissions").joinpath(".staging").iterdir())
 
@@ -229,7 +229,7 @@ def test_missing_landing_folder_is_an_actionable_error(home: LakehouseHome) -> N
     with pytest.raises(
         LandingFolderMissingError, match="no landing folder for partition inst_test/2026-01-05"
     ):
-        ingest_partition(home=home, ref=REF)
+        bronze_partition(home=home, ref=REF)
 
 
 def test_erased_students_records_are_dropped_and_counted(
@@ -247,7 +247,7 @@ def test_erased_students_records_are_dropped_and_counted(
     erasure = home.erasure_dir(REF.institution_id)
     erasure.mkdir(parents=True)
     (erasure / "r.csv").write_text("student_id,requested_at\ngone,2026-01-04T00:00:00Z\n")
-    result = ingest_partition(home=home, ref=REF)
+    result = bronze_partition(home=home, ref=REF)
     bronze, quarantine = _ingest(home)
     assert (result.landed, result.accepted, result.erased, result.quarantined) == (4, 1, 1, 2)
     assert bronze["student_id"].to_list() == ["keep"]

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from lakehouse.ledger import build_ledger, counts_frame
+from lakehouse.stages.ledger import build_ledger, counts_frame
 from tests.conftest import REF
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from lakehouse.bronze import ingest_partition
-from lakehouse.consent import consent_partition, load_consent, partitions_losing_consent
+from lakehouse.consent import load_consent, partitions_losing_consent
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
 from lakehouse.reference import ReferenceFileError
+from lakehouse.stages.bronze import bronze_partition
+from lakehouse.stages.consent import consent_partition
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
 
@@ -34,7 +35,7 @@ def landed(home: LakehouseHome, write_jsonl: WriteJsonl) -> LakehouseHome:
             "bogus",
         ),
     )
-    ingest_partition(home=home, ref=REF)
+    bronze_partition(home=home, ref=REF)
     return home
 
 

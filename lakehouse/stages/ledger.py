@@ -1,4 +1,4 @@
-"""The partition ledger: what happened to every landed record, per institution and night.
+"""The ledger stage: what happened to every landed record, per institution and night.
 
 Each stage writes its own counts (long form: stage, metric, reason, count) in the same atomic
 transaction as its data, so counts never disagree with the rows they describe. `build_ledger`
@@ -9,6 +9,9 @@ pivots them into one row per partition and checks the contract's reconciliation:
     accepted = excluded + consented
     consented = scrubbed                 (once the privacy stage has run)
     scrubbed = kept + dropped            (once the filter chain has run)
+
+`ledger_partition` gathers every stage's counts of one partition and publishes its
+`partition_ledger` row.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Final
 
 import polars as pl
 
-from lakehouse.home import PartitionRef
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.lake import write_partition
+from lakehouse.tables import COUNTS_TABLE, LEDGER_TABLE
 
 COUNTS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "institution_id": pl.String(),
@@ -29,8 +34,6 @@ COUNTS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "reason": pl.String(),
     "count": pl.Int64(),
 }
-
-COUNTS_TABLE: Final = "partition_counts"
 
 
 def counts_table(stage: str) -> str:
@@ -140,3 +143,25 @@ def build_ledger(counts: pl.DataFrame) -> pl.DataFrame:
         .with_columns(reconciles.alias("reconciles"))
         .sort(keys)
     )
+
+
+def stage_counts(home: LakehouseHome, ref: PartitionRef) -> pl.DataFrame:
+    """Every stage's counts for one partition (stages that have not run are simply absent)."""
+    root = home.table_dir("gold", COUNTS_TABLE)
+    pattern = f"stage=*/institution={ref.institution_id}/night={ref.night.isoformat()}/*.parquet"
+    files = sorted(root.glob(pattern)) if root.is_dir() else []
+    if not files:
+        return pl.DataFrame(schema=COUNTS_SCHEMA)
+    return pl.read_parquet(files, hive_partitioning=False).select(list(COUNTS_SCHEMA))
+
+
+def ledger_partition(*, home: LakehouseHome, ref: PartitionRef) -> pl.DataFrame:
+    """Build and publish the ledger row of one partition; returns it."""
+    counts = stage_counts(home, ref)
+    if counts.is_empty():
+        raise FileNotFoundError(
+            f"no stage counts for partition {ref}: materialise raw_submissions for it first"
+        )
+    ledger = build_ledger(counts)
+    write_partition(home, "gold", LEDGER_TABLE, ref, ledger)
+    return ledger

@@ -1,4 +1,4 @@
-"""`curated_documents`: Yi's filter chain over one partition of scrubbed answers.
+"""The curated stage, `curated_documents`: Yi's filter chain over one partition of scrubbed answers.
 
 Models (per-language perplexity, document quality) are trained by the pipeline on the
 institution's own scrubbed answers of the `history_nights` nights before the one being curated,
@@ -11,7 +11,6 @@ night; a night is recorded only after its outputs are published.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.atomic import atomic_dir
 from lakehouse.consent import load_consent
 from lakehouse.contract import ConsentStatus
 from lakehouse.erasure import audit_erasures, load_erasure_requests
@@ -28,16 +28,16 @@ from lakehouse.filters.defaults import chain_config_for
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
 from lakehouse.lake import partition_transaction, read_partition
-from lakehouse.ledger import counts_frame, counts_table
+from lakehouse.markdown import Markdown, markdown_table
 from lakehouse.model_lineage import record_trained_on, retire_models_trained_on
 from lakehouse.pseudonym import pseudonymise_series
+from lakehouse.stages.ledger import counts_frame, counts_table
+from lakehouse.tables import CLUSTERS_TABLE, CURATED_TABLE, FUNNEL_TABLE, SCRUBBED_TABLE
 
-CURATED_TABLE: Final = "curated_documents"
-FUNNEL_TABLE: Final = "filter_funnel"
-CLUSTERS_TABLE: Final = "copy_clusters"
 STAGE: Final = "curate"
 TRAINED_FILE: Final = "TRAINED.json"
 _INDEX_ONLY: Final = ("minhash_dedup_band_keys", "paragraph_dedup_hashes")
+_FUNNEL_HEADERS: Final = ("step", "docs in", "dropped", "docs out", "tokens out")
 
 
 @dataclass(frozen=True)
@@ -51,17 +51,29 @@ class CurateResult:
     languages: dict[str, int]
     model_dir: Path | None
 
-
-def index_dir(home: LakehouseHome) -> Path:
-    return home.root / "index" / "dedup"
-
-
-def model_dir_for(home: LakehouseHome, ref: PartitionRef) -> Path:
-    return home.root / "models" / ref.institution_id / "filters" / f"before={ref.night.isoformat()}"
+    def metadata(self) -> dict[str, object]:
+        """What the asset records of the run (counts, the funnel, the models used)."""
+        funnel = self.funnel.select("step", "docs_in", "dropped", "docs_out", "tokens_out")
+        return {
+            "dagster/row_count": self.documents,
+            "kept": self.kept,
+            "kept_fraction": round(self.kept / self.documents, 4) if self.documents else 0.0,
+            "tokens_kept": self.tokens_kept,
+            "dropped_by_step": self.dropped_by_step,
+            "funnel": Markdown(markdown_table(funnel, headers=_FUNNEL_HEADERS)),
+            "languages": {str(k): v for k, v in self.languages.items()},
+            "copy_clusters": self.copy_clusters,
+            "filter_models": {
+                "folder": str(self.model_dir) if self.model_dir else None,
+                "trained": trained_models(self.model_dir),
+                "note": "perplexity and quality pass documents unjudged without a model "
+                "(no earlier night, or too few graded answers per language)",
+            },
+        }
 
 
 def _history(home: LakehouseHome, ref: PartitionRef, nights: int) -> pl.DataFrame | None:
-    table = home.table_dir("silver", "scrubbed_submissions") / f"institution={ref.institution_id}"
+    table = home.table_dir("silver", SCRUBBED_TABLE) / f"institution={ref.institution_id}"
     folders = sorted(
         d
         for d in table.glob("night=*")
@@ -73,33 +85,31 @@ def _history(home: LakehouseHome, ref: PartitionRef, nights: int) -> pl.DataFram
 
 def filter_models(home: LakehouseHome, ref: PartitionRef, *, history_nights: int) -> Path | None:
     """The model folder for this night, trained on the nights before it if not already there."""
-    folder = model_dir_for(home, ref)
+    folder = home.model_dir(ref, "filters")
     if folder.is_dir():
         return folder
     history = _history(home, ref, history_nights)
     if history is None or history.is_empty():
         return None
-    staging = folder.with_name(folder.name + ".tmp")
-    # a killed run may have left its staging folder half-written: start it again
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    trained = train_filter_models(frame=history, model_dir=staging)
-    # the folder exists even when there was nothing to learn from (no grades, too few answers
-    # per language), so a re-run of this night makes the same decision without retraining
-    (staging / TRAINED_FILE).write_text(
-        json.dumps(
-            {
-                "history_rows": history.height,
-                "models": {
-                    name: None if path is None else str(path.relative_to(staging))
-                    for name, path in sorted(trained.items())
+    # a killed run's half-written staging folder is cleaned up by `atomic_dir` before it starts
+    with atomic_dir(folder, replace=False) as staging:
+        trained = train_filter_models(frame=history, model_dir=staging)
+        # the folder exists even when there was nothing to learn from (no grades, too few
+        # answers per language), so a re-run of this night makes the same decision without
+        # retraining
+        (staging / TRAINED_FILE).write_text(
+            json.dumps(
+                {
+                    "history_rows": history.height,
+                    "models": {
+                        name: None if path is None else str(path.relative_to(staging))
+                        for name, path in sorted(trained.items())
+                    },
                 },
-            },
-            indent=1,
+                indent=1,
+            )
         )
-    )
-    record_trained_on(staging, history)
-    staging.rename(folder)
+        record_trained_on(staging, history)
     return folder
 
 
@@ -131,19 +141,19 @@ def erase_from_index(home: LakehouseHome, institution_id: str, key: bytes) -> in
         requests.get_column("student_id"), institution_id=institution_id, key=key
     )
     audit_erasures(home, institution_id, pseudonyms=pseudonyms, requests=requests)
-    if not index_dir(home).is_dir():
+    if not home.dedup_index.is_dir():
         return 0
-    return DedupIndex(index_dir(home)).erase(student_pseudonyms=pseudonyms.to_list())
+    return DedupIndex(home.dedup_index).erase(student_pseudonyms=pseudonyms.to_list())
 
 
-def curate_partition(
+def curated_partition(
     *, home: LakehouseHome, ref: PartitionRef, key: bytes, history_nights: int = 7
 ) -> tuple[CurateResult, pl.DataFrame]:
     """Run the chain over one partition; publish documents, funnel, copy clusters and counts."""
-    scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
+    scrubbed = read_partition(home, "silver", SCRUBBED_TABLE, ref)
     erase_from_index(home, ref.institution_id, key)
     models = filter_models(home, ref, history_nights=history_nights)
-    index = DedupIndex(index_dir(home))
+    index = DedupIndex(home.dedup_index)
     settings = load_institution_config(home, ref.institution_id)
     chain = build_default_chain(
         model_dir=models, index_dir=index.folder, config=chain_config_for(settings)
