@@ -31,7 +31,9 @@ def run_gate(
     return gate_check_result(result=result)
 
 
-def materialized(metadata: Mapping[str, object]) -> MaterializeResult:
+def materialized(
+    metadata: Mapping[str, object], *, asset_key: str | None = None
+) -> MaterializeResult:
     """A `MaterializeResult` of a stage's plain metadata: `Markdown` shows as Markdown, a `Path`
     as a path, dicts and lists as JSON, numbers and text as themselves."""
 
@@ -44,4 +46,7 @@ def materialized(metadata: Mapping[str, object]) -> MaterializeResult:
             return MetadataValue.json(v)
         return v
 
-    return MaterializeResult(metadata={k: value(v) for k, v in metadata.items()})  # type: ignore[misc]
+    return MaterializeResult(
+        asset_key=asset_key,
+        metadata={k: value(v) for k, v in metadata.items()},  # type: ignore[misc]
+    )

@@ -108,3 +108,15 @@ def gate_check_result(
         metadata=metadata,
         description=description,
     )
+
+
+def not_evaluated(asset_key: AssetKeyLike, check_name: str, why: str) -> AssetCheckResult:
+    """Every check of a multi-asset must report: one whose asset was not built passes, marked
+    `evaluated: False`, saying why."""
+    return AssetCheckResult(
+        asset_key=asset_key,
+        check_name=check_name,
+        passed=True,
+        description=f"not evaluated: {why}",
+        metadata={"evaluated": False},
+    )

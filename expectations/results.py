@@ -3,7 +3,8 @@
 Each gate of a partition replaces its own partition of its own table
 (`lake/gold/quality_results/gate=<gate>/institution=<id>/night=<date>/`), so gates never overwrite
 each other and re-running a gate replaces exactly its previous result. Read them all with the hive
-glob `lake/gold/quality_results/gate=*/institution=*/night=*/*.parquet`.
+glob `lake/gold/quality_results/gate=*/institution=*/night=*/*.parquet`. The exports gates, which
+judge a release rather than a partition, write `lake/gold/export_quality/dataset=<d>/`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Final
 import polars as pl
 
 from expectations.gate_result import GateResult
+from lakehouse.atomic import atomic_file
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import write_partition
+from lakehouse.tables import EXPORT_QUALITY_TABLE, QUALITY_RESULTS_TABLE
 
-RESULTS_TABLE: Final = "quality_results"
+RESULTS_TABLE: Final = QUALITY_RESULTS_TABLE
 RESULTS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "institution_id": pl.String(),
     "night": pl.Date(),
@@ -62,3 +65,28 @@ def write_gate_results(*, home: LakehouseHome, ref: PartitionRef, result: GateRe
     return write_partition(
         home, "gold", results_table(result.gate), ref, results_frame(ref=ref, result=result)
     )
+
+
+def write_export_quality(
+    *, home: LakehouseHome, result: GateResult, dataset: str, release_id: str
+) -> Path:
+    """The exports gate's outcome per expectation for one dataset's release, replacing the
+    previous one atomically; returns the file."""
+    n = len(result.expectations)
+    frame = pl.DataFrame(
+        {
+            "dataset": [dataset] * n,
+            "release_id": [release_id] * n,
+            "expectation": [o.name for o in result.expectations],
+            "success": [o.success for o in result.expectations],
+            "observed_value": [o.observed_value for o in result.expectations],
+            "evaluated_at": [result.evaluated_at] * n,
+        },
+        schema_overrides={"observed_value": pl.String, "evaluated_at": pl.Datetime("us", "UTC")},
+    )
+    target = (
+        home.table_dir("gold", EXPORT_QUALITY_TABLE) / f"dataset={dataset}" / "part-00000.parquet"
+    )
+    with atomic_file(target) as staging:
+        frame.write_parquet(staging)
+    return target

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from expectations.gate import expect, expect_unique, make_suite
 from expectations.patterns import PII_PATTERNS
+from expectations.results import write_export_quality
 from expectations.thresholds import ExportsThresholds
 from lakehouse.exports.config import Dataset
 from lakehouse.exports.datasets import EXPORT_COLUMNS
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
 
     from expectations.gate_result import GateResult
+    from lakehouse.home import LakehouseHome
 
 EXPORT_SCHEMAS: Final[dict[Dataset, tuple[str, ...]]] = EXPORT_COLUMNS
 """The gate checks the exact columns the exports library writes (one definition, not two)."""
@@ -131,3 +133,22 @@ def exports_suite(*, dataset: Dataset, thresholds: ExportsThresholds) -> Expecta
         sample_rows=thresholds.sample_rows,
         redact_patterns=list(PII_PATTERNS.values()),
     )
+
+
+class ExportGates:
+    """Every dataset's exports gate as `build_release`'s `gate`: validates each built dataset,
+    keeps the verdicts, and records them once the release has its id."""
+
+    def __init__(self, thresholds: ExportsThresholds) -> None:
+        self.thresholds = thresholds
+        self.verdicts: dict[Dataset, GateResult] = {}
+
+    def __call__(self, dataset: Dataset, frame: pl.DataFrame) -> bool:
+        result = validate_export(dataset=dataset, frame=frame, thresholds=self.thresholds)
+        self.verdicts[dataset] = result
+        return result.passed
+
+    def record(self, *, home: LakehouseHome, release_id: str) -> None:
+        """Write each verdict to `lake/gold/export_quality/dataset=<d>/`."""
+        for dataset, result in self.verdicts.items():
+            write_export_quality(home=home, result=result, dataset=dataset, release_id=release_id)

@@ -89,3 +89,13 @@ def test_a_dataset_that_breaks_its_gate_is_not_published(passed_home, monkeypatc
     assert "sft_export" not in materialised and "critique_export" in materialised
     assert latest_release(home, "sft") == before
     assert latest_release(home, "critique") != before
+
+
+def test_the_run_config_is_a_view_of_export_config_with_its_defaults() -> None:
+    from assets.exports_config import ExportsRunConfig
+    from lakehouse.exports import ExportConfig
+
+    assert set(ExportsRunConfig.model_fields) <= {f.name for f in dataclasses.fields(ExportConfig)}
+    assert ExportsRunConfig().export_config() == ExportConfig()
+    changed = ExportsRunConfig(shard_max_rows=7, sft_min_grade_fraction=0.5).export_config()
+    assert (changed.shard_max_rows, changed.sft_min_grade_fraction) == (7, 0.5)
