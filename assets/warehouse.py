@@ -19,6 +19,19 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from lakehouse.exports import CONTRIBUTIONS_TABLE
+from lakehouse.stages.exports import CONTRIBUTIONS_ASSET
+from lakehouse.tables import (
+    CLUSTERS_TABLE,
+    COUNTS_TABLE,
+    CURATED_TABLE,
+    FUNNEL_TABLE,
+    LEDGER_TABLE,
+    QUARANTINE_TABLE,
+    RAW_TABLE,
+    REWARD_TABLE,
+    SCRUBBED_TABLE,
+)
 from lakehouse.warehouse import (
     DBT_PROJECT_DIR,
     WarehouseBuildError,
@@ -34,15 +47,15 @@ WAREHOUSE_GROUP: Final = "warehouse"
 WAREHOUSE_KEY_PREFIX: Final = "warehouse"
 
 SOURCE_ASSETS: Final[Mapping[str, str]] = {
-    "quarantine": "raw_submissions",
-    "scrubbed_submissions": "scrubbed_submissions",
-    "curated_documents": "curated_documents",
-    "filter_funnel": "curated_documents",
-    "copy_clusters": "curated_documents",
-    "partition_counts": "partition_ledger",
-    "partition_ledger": "partition_ledger",
-    "reward_scores": "reward_scores",
-    "export_contributions": "export_contributions",
+    QUARANTINE_TABLE: RAW_TABLE,
+    SCRUBBED_TABLE: SCRUBBED_TABLE,
+    CURATED_TABLE: CURATED_TABLE,
+    FUNNEL_TABLE: CURATED_TABLE,
+    CLUSTERS_TABLE: CURATED_TABLE,
+    COUNTS_TABLE: LEDGER_TABLE,
+    LEDGER_TABLE: LEDGER_TABLE,
+    REWARD_TABLE: REWARD_TABLE,
+    CONTRIBUTIONS_TABLE: CONTRIBUTIONS_ASSET,
 }
 """dbt source table (lake table) -> the Dagster asset that writes it."""
 

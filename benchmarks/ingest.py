@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from lakehouse.generate import generate_home
+from lakehouse.markdown import print_table
 
 INGEST = """
 import json, resource, sys, time
@@ -80,14 +81,7 @@ def main() -> None:
                 }
             )
             print(f"done {size}", file=sys.stderr, flush=True)
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_cols=-1,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN",
-    ):
-        print(pl.DataFrame(rows))
+    print_table(pl.DataFrame(rows))
 
 
 if __name__ == "__main__":

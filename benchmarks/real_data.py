@@ -37,22 +37,15 @@ from lakehouse.exports.scope import release_scope  # noqa: E402
 from lakehouse.generate.real import flores_truth, lay_out_real_data  # noqa: E402
 from lakehouse.home import LakehouseHome  # noqa: E402
 from lakehouse.lake import read_partition  # noqa: E402
+from lakehouse.markdown import print_table  # noqa: E402
+from lakehouse.tables import CURATED_TABLE, LEDGER_TABLE  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 
 
 def _print(title: str, frame: pl.DataFrame) -> None:
     print(f"\n## {title}\n")
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_cols=-1,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN",
-        fmt_str_lengths=120,
-        tbl_width_chars=250,
-    ):
-        print(frame)
+    print_table(frame, max_str_len=120, width=250)
 
 
 def partition_table(home: LakehouseHome) -> pl.DataFrame:
@@ -62,13 +55,13 @@ def partition_table(home: LakehouseHome) -> pl.DataFrame:
         row: dict[str, object] = {"institution": ref.institution_id, "night": ref.night}
         row["status"] = "ok" if ref in scope.included else f"excluded ({scope.excluded[ref]})"
         try:
-            ledger = read_partition(home, "gold", "partition_ledger", ref).row(0, named=True)
+            ledger = read_partition(home, "gold", LEDGER_TABLE, ref).row(0, named=True)
         except FileNotFoundError:
             ledger = {}
         for k in ("landed", "quarantined", "excluded", "scrubbed", "kept"):
             row[k] = ledger.get(k)
         try:
-            docs = read_partition(home, "silver", "curated_documents", ref)
+            docs = read_partition(home, "silver", CURATED_TABLE, ref)
             top = docs.drop_nulls("drop_reason").group_by("drop_reason").len().sort("len")
             row["top_drop_reasons"] = ", ".join(
                 f"{r} {n}" for r, n in reversed(list(top.iter_rows()))

@@ -69,6 +69,9 @@ from typing import Any
 
 import polars as pl
 
+from lakehouse.markdown import print_table as show_table
+from lakehouse.tables import CONSENTED_TABLE, RAW_TABLE, SCRUBBED_TABLE
+
 ROOT = Path(__file__).resolve().parents[1]
 START_NIGHT = date(2026, 1, 5)
 INSTITUTION = "inst_000"
@@ -124,7 +127,7 @@ def _partition_rows(home: Any, layer: str, table: str, ref: Any) -> int:
 def _scrubbed_before(home: Any, ref: Any, *, first: date | None, last_n: int | None) -> int:
     """Scrubbed rows of this institution's nights before `ref.night` (from `first`, or the
     `last_n` latest): what the filter models (last n) or the reward model (calendar window) read."""
-    table = home.table_dir("silver", "scrubbed_submissions") / f"institution={ref.institution_id}"
+    table = home.table_dir("silver", SCRUBBED_TABLE) / f"institution={ref.institution_id}"
     nights = sorted(
         d
         for d in table.glob("night=*")
@@ -147,7 +150,7 @@ def _layer_bronze(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> di
 def _layer_consent(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
     from lakehouse.stages.consent import consent_partition
 
-    rows_in = _partition_rows(home, "bronze", "raw_submissions", ref)
+    rows_in = _partition_rows(home, "bronze", RAW_TABLE, ref)
     clock.start()
     result = consent_partition(home=home, ref=ref)
     return {"rows_in": rows_in, "rows_out": result.consented_rows}
@@ -157,7 +160,7 @@ def _layer_scrub(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dic
     from lakehouse.pseudonym import load_key
     from lakehouse.stages.silver import silver_partition
 
-    rows_in = _partition_rows(home, "bronze", "consented_submissions", ref)
+    rows_in = _partition_rows(home, "bronze", CONSENTED_TABLE, ref)
     key = load_key()
     clock.start()
     result, _ = silver_partition(home=home, ref=ref, key=key)
@@ -181,11 +184,13 @@ def _layer_curate(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> di
     from lakehouse.pseudonym import load_key
     from lakehouse.stages.curated import curated_partition
 
-    rows_in = _partition_rows(home, "silver", "scrubbed_submissions", ref)
+    rows_in = _partition_rows(home, "silver", SCRUBBED_TABLE, ref)
     index_rows = _rows(sorted((home.dedup_index / "parts").glob("*/*/*.parquet")))
     key = load_key()
     clock.start()
-    result, _ = curated_partition(home=home, ref=ref, key=key, history_nights=opts["filter_history"])
+    result, _ = curated_partition(
+        home=home, ref=ref, key=key, history_nights=opts["filter_history"]
+    )
     return {
         "rows_in": rows_in,
         "rows_out": result.kept,
@@ -232,8 +237,8 @@ def _layer_reward_score(home: Any, ref: Any, opts: dict[str, Any], clock: Clock)
     from lakehouse.reward_stage import choose_reward_model, write_reward_scores
     from ray_jobs.score import ScoreJobConfig, score_partitions
 
-    source = home.partition_dir("silver", "scrubbed_submissions", ref)
-    rows_in = _partition_rows(home, "silver", "scrubbed_submissions", ref)
+    source = home.partition_dir("silver", SCRUBBED_TABLE, ref)
+    rows_in = _partition_rows(home, "silver", SCRUBBED_TABLE, ref)
     choice = choose_reward_model(home=home, ref=ref, history_nights=opts["reward_history"])
     sample = opts["score_sample"]
     inputs: list[Path] = [source]
@@ -261,7 +266,7 @@ def _layer_exports(
 ) -> dict[str, Any]:
     from lakehouse.exports import build_release
 
-    rows_in = sum(_partition_rows(home, "silver", "scrubbed_submissions", r) for r in refs)
+    rows_in = sum(_partition_rows(home, "silver", SCRUBBED_TABLE, r) for r in refs)
     clock.start()
     release = build_release(home, refs)
     rows_out = sum(d.rows for d in release.datasets.values())
@@ -280,7 +285,7 @@ def _layer_warehouse(
     build = getattr(warehouse, "build_warehouse", None)
     if build is None:
         raise RuntimeError("lakehouse.warehouse has no build_warehouse")
-    rows_in = sum(_partition_rows(home, "silver", "scrubbed_submissions", r) for r in refs)
+    rows_in = sum(_partition_rows(home, "silver", SCRUBBED_TABLE, r) for r in refs)
     clock.start()
     result = build(home)
     nodes = sum(result.statuses.values())
@@ -479,16 +484,7 @@ def layer_row(layer: str, r: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_cols=-1,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN",
-        fmt_str_lengths=90,
-        tbl_width_chars=250,
-    ):
-        print(pl.DataFrame(rows, infer_schema_length=None))
+    show_table(pl.DataFrame(rows, infer_schema_length=None), max_str_len=90, width=250)
     print(flush=True)
 
 

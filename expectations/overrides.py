@@ -20,7 +20,6 @@ on the result and ignored. Every other override names who acknowledged it and ex
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,8 +29,9 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from expectations.gate_result import GateResult, Override
-from expectations.thresholds import ThresholdsFileError, quality_config_dir, read_yaml_mapping
-from lakehouse.home import INSTITUTION_ID, LakehouseHome, PartitionRef
+from expectations.thresholds import ThresholdsFileError, read_yaml_mapping
+from lakehouse.atomic import atomic_file
+from lakehouse.home import LakehouseHome, PartitionRef
 
 AUDIT_EVENT: Final = "quality_gate_override"
 NOT_OVERRIDABLE: Final = frozenset({"consent", "silver"})
@@ -63,21 +63,9 @@ class OverrideFile(BaseModel):
         return value.strip()
 
 
-def override_path(*, home: LakehouseHome, gate: str, ref: PartitionRef) -> Path:
-    if not INSTITUTION_ID.match(ref.institution_id) or not INSTITUTION_ID.match(gate):
-        raise ValueError(f"not a gate and institution id: {gate!r}, {ref.institution_id!r}")
-    return (
-        quality_config_dir(home=home)
-        / "overrides"
-        / gate
-        / ref.institution_id
-        / f"{ref.night.isoformat()}.yaml"
-    )
-
-
 def load_override(*, home: LakehouseHome, gate: str, ref: PartitionRef) -> Override | None:
     """The partition's override of `gate`, or None when there is no file."""
-    path = override_path(home=home, gate=gate, ref=ref)
+    path = home.override_yaml(gate, ref)
     if not path.is_file():
         return None
     try:
@@ -117,11 +105,8 @@ def write_audit_event(*, home: LakehouseHome, override: Override, at: datetime) 
     )
     name = f"{AUDIT_EVENT}-{at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:12]}.parquet"
     final = home.audit / name
-    staged = home.audit / f".{name}.tmp"
-    frame.write_parquet(staged)
-    with open(staged, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.rename(staged, final)
+    with atomic_file(final) as staged:
+        frame.write_parquet(staged)
     return final
 
 
@@ -131,7 +116,7 @@ def apply_override(
     """`result`, marked overridden when it failed and the partition has a valid, unexpired
     override (an audit event is then written); otherwise unchanged but for a note."""
     if result.gate in NOT_OVERRIDABLE:
-        if override_path(home=home, gate=result.gate, ref=ref).exists():
+        if home.override_yaml(result.gate, ref).exists():
             return result.with_note(
                 f"the {result.gate} gate guards students' rights and cannot be overridden: "
                 "the override file is ignored"

@@ -21,7 +21,7 @@ from typing import Final, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from lakehouse.home import INSTITUTION_ID, LakehouseHome
+from lakehouse.home import LakehouseHome
 
 DEFAULT_LANGUAGES: Final[tuple[str, ...]] = (
     "bn",
@@ -139,17 +139,6 @@ class ThresholdsFileError(ValueError):
     """A thresholds or override file that cannot be used; the message says which and why."""
 
 
-def quality_config_dir(*, home: LakehouseHome) -> Path:
-    """`$LAKEHOUSE_HOME/config/quality/`: thresholds per institution and `overrides/`."""
-    return home.root / "config" / "quality"
-
-
-def thresholds_path(*, home: LakehouseHome, institution_id: str) -> Path:
-    if not INSTITUTION_ID.match(institution_id):
-        raise ValueError(f"not an institution id: {institution_id!r}")
-    return quality_config_dir(home=home) / f"{institution_id}.yaml"
-
-
 def read_yaml_mapping(path: Path, *, what: str) -> dict[str, object]:
     """A YAML file whose top level is a mapping (an empty file is an empty mapping)."""
     try:
@@ -165,7 +154,7 @@ def read_yaml_mapping(path: Path, *, what: str) -> dict[str, object]:
 
 def load_thresholds(*, home: LakehouseHome, institution_id: str) -> GateThresholds:
     """The institution's thresholds: its YAML file over the defaults, or the defaults alone."""
-    path = thresholds_path(home=home, institution_id=institution_id)
+    path = home.thresholds_yaml(institution_id)
     if not path.is_file():
         return GateThresholds()
     try:

@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 Layer = Literal["bronze", "silver", "gold"]
 ModelKind = Literal["filters", "reward"]
-IdentifierKind = Literal["institution", "night", "dataset", "release"]
+IdentifierKind = Literal["institution", "night", "dataset", "release", "gate"]
 
 DEFAULT_HOME: Final = Path("lakehouse_home")
 NIGHT_FOLDER = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
@@ -32,12 +32,14 @@ _PATTERNS: Final[dict[IdentifierKind, re.Pattern[str]]] = {
     "night": NIGHT_FOLDER,
     "dataset": DATASET_NAME,
     "release": RELEASE_ID,
+    "gate": DATASET_NAME,
 }
 _RULES: Final[dict[IdentifierKind, str]] = {
     "institution": "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
     "night": "a date written YYYY-MM-DD",
     "dataset": "1-32 lower-case letters, digits or '_', starting with a letter",
     "release": "1-128 letters, digits, '_', '.' or '-', starting with a letter or digit",
+    "gate": "1-32 lower-case letters, digits or '_', starting with a letter",
 }
 
 
@@ -152,7 +154,8 @@ class LakehouseHome:
     def override_yaml(self, gate: str, ref: PartitionRef) -> Path:
         """`config/quality/overrides/<gate>/<inst>/<YYYY-MM-DD>.yaml`."""
         institution = checked_identifier("institution", ref.institution_id)
-        return self.quality_overrides / gate / institution / f"{ref.night.isoformat()}.yaml"
+        folder = self.quality_overrides / checked_identifier("gate", gate) / institution
+        return folder / f"{ref.night.isoformat()}.yaml"
 
     def institution_config_yaml(self, institution_id: str) -> Path:
         return (

@@ -12,12 +12,12 @@ content (the pipeline's logging rule), so the file holds no personal data.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final, Literal, get_args
 
+from lakehouse.atomic import write_text_atomic
 from lakehouse.home import INSTITUTION_ID, LakehouseHome, PartitionRef
 from lakehouse.stages.ledger import LEDGER_METRICS
 
@@ -69,12 +69,7 @@ def write_partition_run(home: LakehouseHome, run: PartitionRun) -> Path:
     record = asdict(run)
     record["ref"] = {"institution_id": run.ref.institution_id, "night": run.ref.night.isoformat()}
     record["finished_at"] = run.finished_at.isoformat()
-    staging = path.with_name(f".{path.name}.tmp")
-    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(json.dumps(record, sort_keys=True, indent=1) + "\n")
-    os.replace(staging, path)
-    return path
+    return write_text_atomic(path, json.dumps(record, sort_keys=True, indent=1) + "\n")
 
 
 def _parse(text: str) -> PartitionRun:

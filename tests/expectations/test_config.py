@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from expectations.overrides import AUDIT_SCHEMA, apply_override, override_path
+from expectations.overrides import AUDIT_SCHEMA, apply_override
 from expectations.results import RESULTS_SCHEMA, results_table, write_gate_results
 from expectations.runner import validate
 from expectations.suites import bronze_suite
@@ -17,7 +17,6 @@ from expectations.thresholds import (
     GateThresholds,
     ThresholdsFileError,
     load_thresholds,
-    thresholds_path,
 )
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
@@ -46,7 +45,7 @@ def test_defaults_without_a_file(home: LakehouseHome) -> None:
 
 def test_thresholds_loaded_per_institution(home: LakehouseHome) -> None:
     _write(
-        thresholds_path(home=home, institution_id=REF.institution_id),
+        home.thresholds_yaml(REF.institution_id),
         "bronze:\n  max_quarantine_rate: 0.3\ncurated:\n  min_kept_fraction: 0.5\n",
     )
     mine = load_thresholds(home=home, institution_id=REF.institution_id)
@@ -69,7 +68,7 @@ def test_thresholds_loaded_per_institution(home: LakehouseHome) -> None:
     ],
 )
 def test_invalid_thresholds_file_is_an_error(home: LakehouseHome, text: str) -> None:
-    _write(thresholds_path(home=home, institution_id=REF.institution_id), text)
+    _write(home.thresholds_yaml(REF.institution_id), text)
     with pytest.raises(ThresholdsFileError):
         load_thresholds(home=home, institution_id=REF.institution_id)
 
@@ -85,7 +84,7 @@ def test_override_turns_failure_into_overridden_pass_and_audits(home: LakehouseH
     assert not result.passed
     assert apply_override(result=result, home=home, ref=REF) is result  # no file: unchanged
     _write(
-        override_path(home=home, gate="bronze", ref=REF),
+        home.override_yaml("bronze", REF),
         "acknowledged_by: asha.rao\nreason: LMS exported drafts twice (ticket 4711)\n"
         f"expires: {(REF.night + timedelta(days=30)).isoformat()}\n",
     )
@@ -112,7 +111,7 @@ def test_override_turns_failure_into_overridden_pass_and_audits(home: LakehouseH
 def test_expired_or_unneeded_override_changes_nothing(home: LakehouseHome) -> None:
     result = _failing_bronze(home)
     _write(
-        override_path(home=home, gate="bronze", ref=REF),
+        home.override_yaml("bronze", REF),
         "acknowledged_by: asha.rao\nreason: known\nexpires: 2026-01-01\n",
     )
     expired = apply_override(result=result, home=home, ref=REF, today=date(2026, 1, 2))
@@ -121,7 +120,7 @@ def test_expired_or_unneeded_override_changes_nothing(home: LakehouseHome) -> No
 
 
 def test_invalid_override_is_an_error(home: LakehouseHome) -> None:
-    path = override_path(home=home, gate="bronze", ref=REF)
+    path = home.override_yaml("bronze", REF)
     for body in (
         "acknowledged_by: ' '\nreason: x\nexpires: 2026-01-20\n",
         "acknowledged_by: asha.rao\nreason: no expiry given\n",  # every override expires
@@ -138,7 +137,7 @@ def test_privacy_gates_cannot_be_overridden(home: LakehouseHome, gate: str) -> N
     exports (issue 16): those two gates ignore override files."""
     result = dataclasses.replace(_failing_bronze(home), gate=gate)
     _write(
-        override_path(home=home, gate=gate, ref=REF),
+        home.override_yaml(gate, REF),
         "acknowledged_by: asha.rao\nreason: please\nexpires: 2026-01-20\n",
     )
     judged = apply_override(result=result, home=home, ref=REF, today=REF.night)
