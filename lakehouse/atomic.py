@@ -189,6 +189,14 @@ def atomic_dir(final: Path, *, replace: bool = True) -> Iterator[Path]:
         yield path
 
 
+def replace_file(built: Path, final: Path) -> None:
+    """Swap a fully written file in as `final` (fsync it, `os.replace`, fsync the folder); for a
+    file another process built aside, such as the warehouse's DuckDB build."""
+    fsync_path(built)
+    os.replace(built, final)
+    fsync_path(final.parent)
+
+
 @contextmanager
 def atomic_file(final: Path, *, mode: int = 0o600) -> Iterator[Path]:
     """Write a file through a hidden temporary path beside it, then `os.replace` it in.
@@ -201,12 +209,10 @@ def atomic_file(final: Path, *, mode: int = 0o600) -> Iterator[Path]:
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
     try:
         yield tmp
-        fsync_path(tmp)
-        os.replace(tmp, final)
+        replace_file(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_path(final.parent)
 
 
 def write_text_atomic(final: Path, text: str, *, mode: int = 0o600) -> Path:

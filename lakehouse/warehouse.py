@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lakehouse.access import share_with_analysts
-from lakehouse.atomic import exclusive_lock, fsync_path
+from lakehouse.atomic import exclusive_lock, replace_file
 from lakehouse.home import LakehouseHome
 
 DBT_PROJECT_DIR: Final = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -111,9 +111,7 @@ def publish(build_file: Path, warehouse: Path) -> None:
         with duckdb.connect(str(build_file)) as connection:
             connection.execute("checkpoint")
     share_with_analysts(build_file)
-    fsync_path(build_file)
-    os.replace(build_file, warehouse)
-    fsync_path(warehouse.parent)
+    replace_file(build_file, warehouse)
 
 
 @contextmanager
