@@ -11,24 +11,14 @@ import pytest
 from lakehouse.contract import BRONZE_SCHEMA, QUARANTINE_SCHEMA, QuarantineReason, missing_field
 from lakehouse.readers.common import SourceFile, with_provenance
 from lakehouse.validate import parse_timestamp, validate
+from tests.lakehouse.records import VALID_RECORD
 
 SRC = SourceFile(Path("batch.csv"), "batch.csv", "inst_a", date(2026, 1, 5), "0" * 64)
 
 
 def _raw(**overrides: list[str | None]) -> pl.DataFrame:
     n = len(next(iter(overrides.values())))
-    good = {
-        "submission_id": "s1",
-        "student_id": "stu",
-        "course_id": "cs101",
-        "assignment_id": "a1",
-        "question_id": "q1",
-        "question_text": "Explain TCP.",
-        "answer_text": "It is reliable.",
-        "submitted_at": "2026-01-05T10:00:00Z",
-        "grade": "7",
-        "max_grade": "10",
-    }
+    good = {k: str(v) if isinstance(v, float) else v for k, v in VALID_RECORD.items()}
     columns: dict[str, list[str | None]] = {k: [v] * n for k, v in good.items()}
     columns.update(overrides)
     columns["source_line"] = [str(i + 1) for i in range(n)]

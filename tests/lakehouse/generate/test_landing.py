@@ -1,3 +1,7 @@
+"""The generator end to end (`lakehouse.generate.landing.generate_home`): byte-identical for a
+seed, every format and defect in every night, truth counts that an independent reader confirms,
+planted PII, consent cases and grades that follow answer quality."""
+
 from __future__ import annotations
 
 import hashlib
