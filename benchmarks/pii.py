@@ -335,6 +335,7 @@ def run_real() -> None:
     residual: dict[str, dict[str, tuple[int, int]]] = {}
     speed: dict[str, tuple[int, float]] = {}
     per_set: dict[tuple[str, str], float] = {}
+    flagged: dict[tuple[str, str], int] = {}
     for name, runner in runners:
         docs, cpu = 0, 0.0
         counts: dict[str, tuple[int, int]] = {}
@@ -345,6 +346,8 @@ def run_real() -> None:
             cpu += spent
             docs += len(real.texts)
             per_set[(name, real.name)] = len(real.texts) / spent
+            if not any(real.truth):  # no labels: every <PERSON> here is over-scrubbing
+                flagged[(name, real.name)] = sum("<PERSON>" in text for text in out)
             for text, labels in zip(out, real.truth, strict=True):
                 for kind, value in labels:
                     key = f"{kind} ({real.name.split('_')[0]})"
@@ -374,6 +377,12 @@ def run_real() -> None:
             f"{'  ' + real.name + f' ({len(real.texts)} docs)':38}"
             + "".join(f"{per_set[(n, real.name)]:20.1f}" for n in names_)
         )
+    for real in sets:
+        if (names_[0], real.name) in flagged:
+            print(
+                f"{'  docs with <PERSON>, ' + real.name:38}"
+                + "".join(f"{flagged[(n, real.name)] / len(real.texts):20.3f}" for n in names_)
+            )
     base = speed[names_[-1]][0] / speed[names_[-1]][1]
     print(
         f"{'speed-up vs ' + names_[-1]:38}"
