@@ -1,9 +1,11 @@
 """Erasure requests (`landing/<inst>/erasure/*.csv`): a listed student's data leaves every layer.
 
-Landing files are never modified, so erasure is enforced where data enters: bronze ingestion drops
-an erased student's records (counted as `erased`, nothing of them kept) and blanks the raw content
-of any quarantined record that mentions them. Re-running an old night therefore cannot bring them
-back, and re-running the partitions that held them rewrites every downstream layer without them.
+Erasure is enforced where data enters: bronze ingestion drops an erased student's records
+(counted as `erased`, nothing of them kept) and blanks the raw content of any quarantined record
+that mentions them, so re-running an old night cannot bring them back; re-running the partitions
+that held them rewrites every downstream layer without them. The rights path
+(`lakehouse.rights`) also redacts the landed copies and records every action here, in
+`lake/gold/audit/`, by pseudonym only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.atomic import atomic_file
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.reference import read_reference_csv
 from lakehouse.validate import parse_timestamp
@@ -66,38 +69,73 @@ def partitions_holding(
 
 
 AUDIT_EVENT: Final = "erasure_applied"
+WITHDRAWAL_EVENT: Final = "consent_withdrawal_applied"
+AUDIT_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "at": pl.Datetime("us", "UTC"),
+    "event": pl.String(),
+    "institution_id": pl.String(),
+    "student_pseudonym": pl.String(),
+    "requested_at": pl.Datetime("us", "UTC"),
+    "night": pl.Date(),
+    "detail": pl.String(),
+}
+"""A rights event: `requested_at` is when the student asked (erasure) or withdrew (the consent
+row's `updated_at`); `detail` says what was done, in counts and release ids only."""
+
+
+def write_audit_event(
+    home: LakehouseHome,
+    name: str,
+    *,
+    event: str,
+    institution_id: str,
+    pseudonym: str | None = None,
+    requested_at: datetime | None = None,
+    night: date | None = None,
+    detail: str = "",
+) -> bool:
+    """Write one audit event as `lake/gold/audit/<name>.parquet` unless that file exists (the
+    name makes an event idempotent); returns whether it was written."""
+    home.audit.mkdir(parents=True, exist_ok=True)
+    target = home.audit / f"{name}.parquet"
+    if target.exists():
+        return False
+    row = {
+        "at": datetime.now(UTC),
+        "event": event,
+        "institution_id": institution_id,
+        "student_pseudonym": pseudonym,
+        "requested_at": requested_at,
+        "night": night,
+        "detail": detail,
+    }
+    with atomic_file(target) as staged:
+        pl.DataFrame([row], schema=AUDIT_SCHEMA).write_parquet(staged)
+    return True
 
 
 def audit_erasures(
-    home: LakehouseHome, institution_id: str, *, pseudonyms: pl.Series, requests: pl.DataFrame
+    home: LakehouseHome,
+    institution_id: str,
+    *,
+    pseudonyms: pl.Series,
+    requests: pl.DataFrame,
+    detail: str = "",
 ) -> int:
     """Record each request once in `lake/gold/audit/` with the pseudonym only (never the raw id);
     returns how many new events were written. The file name is derived from the pseudonym, so
     re-running never duplicates an event."""
-    home.audit.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for pseudonym, requested_at in zip(
-        pseudonyms.to_list(), requests.get_column("requested_at").to_list(), strict=True
-    ):
-        target = home.audit / f"{AUDIT_EVENT}-{institution_id}-{pseudonym}.parquet"
-        if target.exists():
-            continue
-        pl.DataFrame(
-            {
-                "at": [datetime.now(UTC)],
-                "event": [AUDIT_EVENT],
-                "institution_id": [institution_id],
-                "student_pseudonym": [pseudonym],
-                "requested_at": [requested_at],
-            },
-            schema={
-                "at": pl.Datetime("us", "UTC"),
-                "event": pl.String,
-                "institution_id": pl.String,
-                "student_pseudonym": pl.String,
-                "requested_at": pl.Datetime("us", "UTC"),
-            },
-        ).write_parquet(target.with_suffix(".tmp"))
-        target.with_suffix(".tmp").rename(target)
-        written += 1
-    return written
+    return sum(
+        write_audit_event(
+            home,
+            f"{AUDIT_EVENT}-{institution_id}-{pseudonym}",
+            event=AUDIT_EVENT,
+            institution_id=institution_id,
+            pseudonym=pseudonym,
+            requested_at=requested_at,
+            detail=detail,
+        )
+        for pseudonym, requested_at in zip(
+            pseudonyms.to_list(), requests.get_column("requested_at").to_list(), strict=True
+        )
+    )

@@ -34,6 +34,30 @@ class InstitutionConfig(BaseModel):
         default=(),
         description="Phrases that are real answers in its courses (e.g. 'Na' in chemistry).",
     )
+    landing_retention_days: int = Field(
+        default=180,
+        ge=1,
+        description=(
+            "Days a landed night folder is kept (counted from the night) before the retention "
+            "job deletes it; the lake's bronze then holds the only copy and the night can no "
+            "longer be re-run from landing."
+        ),
+    )
+    quarantine_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days a quarantined record keeps its raw content (`raw_record`) for repair and "
+            "replay; after that the retention job blanks it (the row, its reason and counts stay)."
+        ),
+    )
+    copy_detection_includes_minors: bool = Field(
+        default=False,
+        description=(
+            "Opt in to copy detection for minors: by default a minor's answers are left out of "
+            "copy clusters (they are still deduplicated for pretraining)."
+        ),
+    )
     pooled_reward_model: bool = Field(
         default=False,
         description=(

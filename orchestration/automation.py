@@ -11,7 +11,9 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 from dagster import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -25,9 +27,10 @@ from dagster import (
 )
 
 from lakehouse.consent import partitions_losing_consent
-from lakehouse.erasure import load_erasure_requests, partitions_holding
-from lakehouse.home import PartitionRef
+from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
+from lakehouse.pseudonym import load_key
+from lakehouse.rights import partitions_to_rerun, redacted_nights
 from orchestration.jobs import nightly_partition_job, publish_job
 from orchestration.partitions import (
     PARTITIONS,
@@ -37,6 +40,7 @@ from orchestration.partitions import (
     unregistered_keys,
 )
 from orchestration.resources import LakehouseResource
+from orchestration.rights import rights_job, rights_run_request
 
 
 @schedule(
@@ -113,18 +117,42 @@ def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
     )
 
 
+REDACTIONS = "_redactions"
+"""Cursor key of the erasure sensor: the `landing_redacted` audit events already re-run."""
+
+
+def _rights_requests(
+    home: LakehouseHome, institution: str, trigger: str, key: bytes
+) -> list[RunRequest]:
+    """The rights job for the institution, then a re-run of every partition (of any
+    institution) that still holds one of its erased or withdrawn students or points at their
+    submissions (`lakehouse.rights`)."""
+    return [
+        rights_run_request(institution, f"{trigger}:rights"),
+        *(
+            RunRequest(
+                run_key=f"{trigger}:{ref}",
+                job_name=nightly_partition_job.name,
+                partition_key=partition_key(ref),
+            )
+            for ref in partitions_to_rerun(home, institution, key=key)
+        ),
+    ]
+
+
 @sensor(
-    job=nightly_partition_job,
+    jobs=[nightly_partition_job, rights_job],
     minimum_interval_seconds=300,
     default_status=DefaultSensorStatus.RUNNING,
     description=(
-        "When an institution's erasure requests change, re-runs every partition that still "
-        "holds a listed student, so every layer and the dedup index forget them."
+        "When an institution's erasure requests change: the rights job (audit, index, models, "
+        "releases, landing copies) and a re-run of every partition that still holds a listed "
+        "student; then one re-run of each night whose landing copy the rights job redacted."
     ),
 )
 def erasure_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
     home = lakehouse.lake_home()
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    seen: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
     cursor = dict(seen)
     requests: list[RunRequest] = []
     for institution in home.landed_institutions():
@@ -134,12 +162,20 @@ def erasure_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
         fingerprint = folder_fingerprint(folder)
         if seen.get(institution) == fingerprint:
             continue
-        ids = load_erasure_requests(folder).get_column("student_id").to_list()
-        requests += [
-            RunRequest(run_key=f"erasure:{ref}:{fingerprint}", partition_key=partition_key(ref))
-            for ref in partitions_holding(home, institution, ids)
-        ]
+        requests += _rights_requests(home, institution, f"erasure:{fingerprint}", load_key())
         cursor[institution] = fingerprint
+    done = set(seen.get(REDACTIONS, []))
+    redacted = redacted_nights(home).filter(~pl.col("event_id").is_in(sorted(done)))
+    for event_id, institution, night in redacted.iter_rows():
+        ref = PartitionRef(institution, night)
+        requests.append(
+            RunRequest(
+                run_key=f"redacted:{event_id}",
+                job_name=nightly_partition_job.name,
+                partition_key=partition_key(ref),
+            )
+        )
+    cursor[REDACTIONS] = sorted(done | set(redacted["event_id"].to_list()))
     return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
 
 
@@ -149,13 +185,13 @@ def _file_fingerprint(path: Path) -> str:
 
 
 @sensor(
-    job=nightly_partition_job,
+    jobs=[nightly_partition_job, rights_job],
     minimum_interval_seconds=300,
     default_status=DefaultSensorStatus.RUNNING,
     description=(
-        "When an institution's consent.csv changes, re-runs every partition that used a student "
-        "the file no longer allows (a withdrawal acts like an erasure, for every night already "
-        "processed)."
+        "When an institution's consent.csv changes: the rights job for students who withdrew "
+        "(a withdrawal acts like an erasure, for every night already processed) and a re-run "
+        "of every partition that used a student the file no longer allows."
     ),
 )
 def consent_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResource) -> SensorResult:
@@ -170,9 +206,17 @@ def consent_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
         fingerprint = _file_fingerprint(path)
         if seen.get(institution) == fingerprint:
             continue
-        requests += [
-            RunRequest(run_key=f"consent:{ref}:{fingerprint}", partition_key=partition_key(ref))
+        trigger = f"consent:{fingerprint}"
+        rights = _rights_requests(home, institution, trigger, load_key())
+        keys = {r.partition_key for r in rights}
+        requests += rights + [
+            RunRequest(
+                run_key=f"{trigger}:{ref}",
+                job_name=nightly_partition_job.name,
+                partition_key=partition_key(ref),
+            )
             for ref in partitions_losing_consent(home, institution)
+            if partition_key(ref) not in keys
         ]
         cursor[institution] = fingerprint
     return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))

@@ -20,6 +20,7 @@ from orchestration.automation import (
 )
 from orchestration.jobs import nightly_partition_job, publish_job
 from orchestration.resources import LakehouseResource
+from orchestration.rights import retention_job, retention_schedule, rights_job
 
 PARTITION_ASSETS = [
     raw_submissions,
@@ -39,8 +40,8 @@ ASSETS = [*PARTITION_ASSETS, *RELEASE_ASSETS]
 
 defs = Definitions(
     assets=ASSETS,
-    jobs=[nightly_partition_job, publish_job],
-    schedules=[nightly_schedule, publish_schedule],
+    jobs=[nightly_partition_job, publish_job, rights_job, retention_job],
+    schedules=[nightly_schedule, publish_schedule, retention_schedule],
     sensors=[landing_sensor, erasure_sensor, consent_sensor],
     resources={"lakehouse": LakehouseResource()},
 )

@@ -34,11 +34,10 @@ from lakehouse.exports.release import (
     build_release,
     latest_release,
     published_releases,
-    published_summary,
     release_dir,
     release_id,
-    summary_table,
 )
+from lakehouse.exports.summary import published_summary, summary_table
 
 __all__ = [
     "CARD_NAME",

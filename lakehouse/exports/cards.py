@@ -232,20 +232,24 @@ def _quality(ctx: CardContext) -> str:
 def _erasure(ctx: CardContext) -> str:
     e = ctx.erasure
     lines = [
-        f"- Erased students recorded in the audit for these institutions: {e.erased_in_audit}; "
-        "none of their answers is in this release.",
+        "- Students recorded in the audit for these institutions as erased or as having "
+        f"withdrawn consent: {e.erased_in_audit}; none of their answers (for a withdrawal: of "
+        "the nights up to it) is in this release.",
         f"- Rows dropped by this build's erasure check: {e.excluded_rows}.",
     ]
     if e.previous_release is None:
         lines.append("- Previous release: none.")
     else:
         lines.append(
-            f"- Previous release `{e.previous_release}`: {e.erased_since_previous} erased "
-            "students who had answers there are absent from this release."
+            f"- Previous release `{e.previous_release}`: {e.erased_since_previous} erased or "
+            "withdrawn students who had answers there are absent from this release."
         )
     if e.withdrawn_releases:
         listed = ", ".join(f"`{r}`" for r in e.withdrawn_releases)
-        lines.append(f"- Earlier releases withdrawn because they held erased students: {listed}.")
+        lines.append(
+            "- Earlier releases withdrawn because they held students who were erased or "
+            f"withdrew consent: {listed}."
+        )
     return "\n".join(lines)
 
 

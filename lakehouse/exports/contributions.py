@@ -142,15 +142,22 @@ def drop_manifest(home: LakehouseHome, dataset: Dataset, release_id: str) -> Non
 
 
 def erased_students_in(manifest: pl.DataFrame | None, erased: pl.DataFrame) -> int:
-    """Distinct erased (institution, pseudonym) pairs that have rows in `manifest`."""
+    """Distinct erased or withdrawn (institution, pseudonym) pairs that have rows in `manifest`
+    (a withdrawal counts the nights up to it only, see `inputs.ERASED_SCHEMA`)."""
     if manifest is None or manifest.is_empty() or erased.is_empty():
         return 0
+    keys = ["institution_id", "student_pseudonym"]
+    last = erased.select(
+        *keys,
+        pl.col("last_night")
+        if "last_night" in erased.columns
+        else pl.lit(None, pl.Date()).alias("last_night"),
+    ).unique(keys)
     return (
-        manifest.select("institution_id", "student_pseudonym")
+        manifest.select(*keys, "night")
+        .join(last, on=keys)
+        .filter(pl.col("last_night").is_null() | (pl.col("night") <= pl.col("last_night")))
+        .select(keys)
         .unique()
-        .join(
-            erased.select("institution_id", "student_pseudonym"),
-            on=["institution_id", "student_pseudonym"],
-        )
         .height
     )

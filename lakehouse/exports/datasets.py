@@ -30,7 +30,7 @@ import polars as pl
 
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.funnel import Funnel
-from lakehouse.exports.inputs import ANSWER_COLUMNS, KEYS
+from lakehouse.exports.inputs import ANSWER_COLUMNS, KEYS, without_erased
 from lakehouse.filters.defaults import STEP_ORDER
 from lakehouse.filters.non_answer import is_empty_answer_note, non_answer_kind
 from lakehouse.filters.text_units import word_count
@@ -125,17 +125,6 @@ class AnswerPool:
     funnel: Funnel
 
 
-def _erased_anti_join(frame: pl.DataFrame, erased: pl.DataFrame | None) -> pl.DataFrame:
-    if erased is None or erased.is_empty():
-        return frame
-    return frame.join(
-        erased.select("institution_id", "student_pseudonym").unique(),
-        on=["institution_id", "student_pseudonym"],
-        how="anti",
-        nulls_equal=False,
-    )
-
-
 def _sources(frame: pl.DataFrame, role: str) -> pl.DataFrame:
     """The answers behind export rows; tokens are those of the student's own answer text."""
     return frame.select(
@@ -214,7 +203,7 @@ def answer_pool(
     funnel.after("graded (grade and max_grade set)", frame.height)
     frame = frame.filter(~_blank(pl.col("question_text")) & ~_blank(pl.col("answer_text")))
     funnel.after("question and answer text present", frame.height)
-    frame = _erased_anti_join(frame, erased)
+    frame = without_erased(frame, erased)
     funnel.after("student not erased (audit)", frame.height)
     frame = frame.with_columns(
         (pl.col("grade") / pl.col("max_grade")).clip(0.0, 1.0).alias("grade_fraction"),
@@ -357,7 +346,7 @@ def pretrain_frame(
     ):
         funnel.removed(f"filter chain: {reason}", int(count))
     frame = curated.filter(pl.col("kept").fill_null(False))
-    frame = _erased_anti_join(frame, erased)
+    frame = without_erased(frame, erased)
     funnel.after("student not erased (audit)", frame.height)
     frame = frame.filter(~_blank(pl.col("answer_text")))
     funnel.after("answer text present", frame.height)

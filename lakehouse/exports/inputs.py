@@ -10,7 +10,7 @@ from typing import Final
 
 import polars as pl
 
-from lakehouse.erasure import AUDIT_EVENT
+from lakehouse.erasure import AUDIT_EVENT, WITHDRAWAL_EVENT
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import read_partition_lazy
 from lakehouse.reward.scoring import REWARD_SCORES_SCHEMA, SCORE_COLUMN, VERSION_COLUMN
@@ -54,7 +54,11 @@ exports then judge non-answers themselves, `datasets.answer_pool`)."""
 ERASED_SCHEMA: Final[dict[str, pl.DataType]] = {
     "institution_id": pl.String(),
     "student_pseudonym": pl.String(),
+    "last_night": pl.Date(),
 }
+"""A student to leave out: every night (`last_night` null: an erasure) or the nights up to the
+day consent was withdrawn (a withdrawal; answers landed after a later new consent are theirs to
+give)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,8 @@ class ReleaseInputs:
     curated: pl.DataFrame
     reward_scores: pl.DataFrame
     erased: pl.DataFrame
-    """(institution_id, student_pseudonym) of every erasure in the audit, for the institutions
-    the release includes."""
+    """`ERASED_SCHEMA` rows of every erasure and consent withdrawal in the audit, for the
+    institutions the release includes."""
     refs: tuple[PartitionRef, ...]
     missing_reward_partitions: tuple[PartitionRef, ...] = ()
 
@@ -117,20 +121,60 @@ def _read(
 
 
 def read_erased(home: LakehouseHome, institutions: Sequence[str] | None = None) -> pl.DataFrame:
-    """Every erased student recorded in `lake/gold/audit/` (pseudonyms only), optionally only
-    for some institutions; distinct and sorted."""
-    files = sorted(home.audit.glob(f"{AUDIT_EVENT}-*.parquet")) if home.audit.is_dir() else []
+    """Every erased student and every consent withdrawal recorded in `lake/gold/audit/`
+    (pseudonyms only; `ERASED_SCHEMA`), optionally only for some institutions; distinct, sorted."""
+    events = (AUDIT_EVENT, WITHDRAWAL_EVENT)
+    files = (
+        sorted(f for e in events for f in home.audit.glob(f"{e}-*.parquet"))
+        if home.audit.is_dir()
+        else []
+    )
     if not files:
         return pl.DataFrame(schema=ERASED_SCHEMA)
     frame = (
-        pl.scan_parquet(files)
-        .select(pl.col(c).cast(t) for c, t in ERASED_SCHEMA.items())
+        pl.concat(
+            [
+                pl.scan_parquet(f).select(
+                    pl.col("institution_id").cast(pl.String),
+                    pl.col("student_pseudonym").cast(pl.String),
+                    pl.when(pl.col("event") == WITHDRAWAL_EVENT)
+                    .then(pl.col("requested_at").dt.date())
+                    .otherwise(pl.lit(None, pl.Date))
+                    .alias("last_night"),
+                )
+                for f in files
+            ]
+        )
         .collect()
-        .drop_nulls()
+        .drop_nulls(["institution_id", "student_pseudonym"])
     )
     if institutions is not None:
         frame = frame.filter(pl.col("institution_id").is_in(list(institutions)))
-    return frame.unique().sort(list(ERASED_SCHEMA))
+    # an erasure covers every night: it wins over any withdrawal of the same student
+    frame = frame.sort("last_night", nulls_last=False).unique(
+        ["institution_id", "student_pseudonym"], keep="first"
+    )
+    return frame.sort(list(ERASED_SCHEMA), nulls_last=False)
+
+
+def without_erased(frame: pl.DataFrame, erased: pl.DataFrame | None) -> pl.DataFrame:
+    """Drop the rows of erased students (every night) and of withdrawn ones (up to the night of
+    the withdrawal), as the audit records them (`inputs.ERASED_SCHEMA`)."""
+    if erased is None or erased.is_empty():
+        return frame
+    keys = ["institution_id", "student_pseudonym"]
+    last = erased.select(
+        *keys,
+        (pl.col("last_night") if "last_night" in erased.columns else pl.lit(None, pl.Date)).alias(
+            "_last"
+        ),
+        _hit=pl.lit(True),
+    ).unique(keys)
+    marked = frame.join(last, on=keys, how="left", nulls_equal=False)
+    gone = pl.col("_hit").fill_null(False) & (
+        pl.col("_last").is_null() | (pl.col("night") <= pl.col("_last"))
+    )
+    return marked.filter(~gone).drop("_last", "_hit")
 
 
 def load_inputs(home: LakehouseHome, refs: Sequence[PartitionRef]) -> ReleaseInputs:
@@ -173,4 +217,5 @@ __all__ = [
     "load_inputs",
     "read_erased",
     "sorted_refs",
+    "without_erased",
 ]

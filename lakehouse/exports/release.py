@@ -33,11 +33,10 @@ import polars as pl
 from lakehouse.access import share_with_analysts
 from lakehouse.atomic import fsync_path
 from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
-from lakehouse.exports.config import DATASETS, Dataset, ExportConfig
+from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.contributions import (
     Lineage,
     contributions_frame,
-    drop_manifest,
     erased_students_in,
     read_lineage,
     read_manifest,
@@ -56,7 +55,8 @@ from lakehouse.exports.datasets import (
 )
 from lakehouse.exports.inputs import ReleaseInputs, load_inputs, sorted_refs
 from lakehouse.exports.preference import preference_frame
-from lakehouse.exports.shards import write_shards
+from lakehouse.exports.shards import Shard, write_shards
+from lakehouse.exports.withdrawal import withdraw_release, withdrawn_in_audit
 from lakehouse.home import LakehouseHome, PartitionRef
 
 LATEST_NAME: Final = "LATEST"
@@ -198,8 +198,9 @@ def _excluded_rows(built: BuiltDataset) -> int:
 
 def _lineage(home: LakehouseHome, dataset: Dataset, rid: str, inputs: ReleaseInputs) -> Lineage:
     """The lineage recorded by the release's first build, else computed now: the previous
-    release is the current LATEST, and every other release whose manifest holds a student of
-    the erasure audit is to be withdrawn."""
+    release is the current LATEST; withdrawn are every other release whose manifest holds a
+    student of the erasure/withdrawal audit (withdrawn by this build) and those the rights path
+    withdrew already (`release_withdrawn` audit events)."""
     recorded = read_lineage(home, dataset, rid)
     if recorded is not None:
         return recorded
@@ -209,11 +210,12 @@ def _lineage(home: LakehouseHome, dataset: Dataset, rid: str, inputs: ReleaseInp
     erased_since = (
         erased_students_in(read_manifest(home, dataset, previous), inputs.erased) if previous else 0
     )
-    withdrawn = tuple(
+    holding = {
         other
         for other in published_releases(home, dataset)
         if other != rid and erased_students_in(read_manifest(home, dataset, other), inputs.erased)
-    )
+    }
+    withdrawn = tuple(sorted(holding | (set(withdrawn_in_audit(home, dataset)) - {rid})))
     return Lineage(
         release_id=rid,
         previous_release=previous,
@@ -225,6 +227,108 @@ def _lineage(home: LakehouseHome, dataset: Dataset, rid: str, inputs: ReleaseInp
 def _rm_versions(frame: pl.DataFrame) -> dict[str, int]:
     counts = frame.drop_nulls("rm_model_version").group_by("rm_model_version").len()
     return {str(v): int(n) for v, n in counts.sort("rm_model_version").iter_rows()}
+
+
+@dataclass(frozen=True)
+class _Build:
+    """What every dataset of one release build shares."""
+
+    rid: str
+    inputs: ReleaseInputs
+    config: ExportConfig
+    rm_versions: dict[str, int]
+
+
+def _stage_dataset(
+    staged: Path, item: BuiltDataset, build: _Build, lineage: Lineage
+) -> list[Shard]:
+    """Write one dataset's shards and card into its staging folder."""
+    dataset, config = item.dataset, build.config
+    shards = write_shards(
+        item.frame,
+        staged,
+        text_columns=TEXT_COLUMNS[dataset],
+        max_rows=config.shard_max_rows,
+        max_bytes=config.shard_max_bytes,
+        jsonl=dataset == "pretrain",
+    )
+    card = render_card(
+        CardContext(
+            dataset=dataset,
+            release_id=build.rid,
+            refs=build.inputs.refs,
+            config=config,
+            frame=item.frame,
+            funnel=item.funnel,
+            shards=shards,
+            rm_versions=(
+                _rm_versions(item.frame.unnest("metadata"))
+                if dataset == "reward"
+                else build.rm_versions
+            ),
+            erasure=ErasureNote(
+                erased_in_audit=build.inputs.erased.height,
+                excluded_rows=_excluded_rows(item),
+                previous_release=lineage.previous_release,
+                erased_since_previous=lineage.erased_since_previous,
+                withdrawn_releases=lineage.withdrawn_releases,
+            ),
+            missing_reward_partitions=build.inputs.missing_reward_partitions,
+        )
+    )
+    (staged / CARD_NAME).write_text(card, encoding="utf-8")
+    return shards
+
+
+def _write_release_folder(
+    home: LakehouseHome, item: BuiltDataset, build: _Build, lineage: Lineage
+) -> tuple[Path, list[Shard]]:
+    """Stage the dataset's release folder aside and publish it with one rename."""
+    rid = build.rid
+    staging_root = home.exports / item.dataset / STAGING
+    for leftover in staging_root.glob(f"{rid}-*") if staging_root.is_dir() else []:
+        shutil.rmtree(leftover, ignore_errors=True)
+    staged = staging_root / f"{rid}-{uuid.uuid4().hex}"
+    staged.mkdir(parents=True)
+    try:
+        shards = _stage_dataset(staged, item, build, lineage)
+        final = release_dir(home, item.dataset, rid)
+        _publish(staged, final)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            staging_root.rmdir()  # only when empty: another build may be staging
+    return final, shards
+
+
+def _publish_dataset(home: LakehouseHome, item: BuiltDataset, build: _Build) -> DatasetRelease:
+    """Publish one dataset: its folder, manifest, LATEST and contributor ledger, then withdraw
+    the earlier releases that hold an erased or withdrawn student."""
+    dataset, rid = item.dataset, build.rid
+    lineage = _lineage(home, dataset, rid, build.inputs)
+    final, shards = _write_release_folder(home, item, build, lineage)
+    contributions = contributions_frame(item, rid)
+    write_manifest(home, dataset, rid, contributions, lineage)
+    _write_latest(home, dataset, rid)
+    write_contributions(home, dataset, contributions)
+    for old in lineage.withdrawn_releases:
+        if release_dir(home, dataset, old).exists():
+            withdraw_release(home, dataset, old, why=f"held students erased before {rid}")
+    return DatasetRelease(
+        dataset=dataset,
+        release_id=rid,
+        rows=item.rows,
+        tokens=item.tokens,
+        shards=len(shards),
+        path=final,
+        card=final / CARD_NAME,
+        files=tuple(final / name for s in shards for name in s.files),
+        funnel=item.funnel.frame(),
+        contributors=contributions.select("institution_id", "student_pseudonym").unique().height,
+        lineage=lineage,
+    )
 
 
 def build_release(
@@ -252,81 +356,12 @@ def build_release(
     )
     built = build_datasets(inputs, config)
     blocked = tuple(d for d, item in built.items() if gate is not None and not gate(d, item.frame))
-
-    published: dict[Dataset, DatasetRelease] = {}
-    for dataset, item in built.items():
-        if dataset in blocked:
-            continue
-        lineage = _lineage(home, dataset, rid, inputs)
-        staging_root = home.exports / dataset / STAGING
-        for leftover in staging_root.glob(f"{rid}-*") if staging_root.is_dir() else []:
-            shutil.rmtree(leftover, ignore_errors=True)
-        staged = staging_root / f"{rid}-{uuid.uuid4().hex}"
-        staged.mkdir(parents=True)
-        try:
-            shards = write_shards(
-                item.frame,
-                staged,
-                text_columns=TEXT_COLUMNS[dataset],
-                max_rows=config.shard_max_rows,
-                max_bytes=config.shard_max_bytes,
-                jsonl=dataset == "pretrain",
-            )
-            card = render_card(
-                CardContext(
-                    dataset=dataset,
-                    release_id=rid,
-                    refs=inputs.refs,
-                    config=config,
-                    frame=item.frame,
-                    funnel=item.funnel,
-                    shards=shards,
-                    rm_versions=(
-                        _rm_versions(item.frame.unnest("metadata"))
-                        if dataset == "reward"
-                        else rm_versions
-                    ),
-                    erasure=ErasureNote(
-                        erased_in_audit=inputs.erased.height,
-                        excluded_rows=_excluded_rows(item),
-                        previous_release=lineage.previous_release,
-                        erased_since_previous=lineage.erased_since_previous,
-                        withdrawn_releases=lineage.withdrawn_releases,
-                    ),
-                    missing_reward_partitions=inputs.missing_reward_partitions,
-                )
-            )
-            (staged / CARD_NAME).write_text(card, encoding="utf-8")
-            final = release_dir(home, dataset, rid)
-            _publish(staged, final)
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-        finally:
-            with contextlib.suppress(OSError):
-                staging_root.rmdir()  # only when empty: another build may be staging
-        contributions = contributions_frame(item, rid)
-        write_manifest(home, dataset, rid, contributions, lineage)
-        published[dataset] = DatasetRelease(
-            dataset=dataset,
-            release_id=rid,
-            rows=item.rows,
-            tokens=item.tokens,
-            shards=len(shards),
-            path=final,
-            card=final / CARD_NAME,
-            files=tuple(final / name for s in shards for name in s.files),
-            funnel=item.funnel.frame(),
-            contributors=contributions.select("institution_id", "student_pseudonym")
-            .unique()
-            .height,
-            lineage=lineage,
-        )
-        _write_latest(home, dataset, rid)
-        write_contributions(home, dataset, contributions)
-        for old in lineage.withdrawn_releases:
-            shutil.rmtree(release_dir(home, dataset, old), ignore_errors=True)
-            drop_manifest(home, dataset, old)
+    build = _Build(rid=rid, inputs=inputs, config=config, rm_versions=rm_versions)
+    published = {
+        dataset: _publish_dataset(home, item, build)
+        for dataset, item in built.items()
+        if dataset not in blocked
+    }
     return ReleaseResult(
         release_id=rid,
         refs=inputs.refs,
@@ -334,44 +369,4 @@ def build_release(
         rm_versions=rm_versions,
         erased_students=inputs.erased.height,
         blocked=blocked,
-    )
-
-
-def summary_table(result: ReleaseResult) -> pl.DataFrame:
-    """One row per dataset: dataset, release, rows, tokens, shards (the CLI's export summary)."""
-    return pl.DataFrame(
-        [(d.dataset, d.release_id, d.rows, d.tokens, d.shards) for d in result.datasets.values()],
-        schema={
-            "dataset": pl.String,
-            "release": pl.String,
-            "rows": pl.Int64,
-            "tokens": pl.Int64,
-            "shards": pl.Int64,
-        },
-        orient="row",
-    )
-
-
-def published_summary(home: LakehouseHome) -> pl.DataFrame:
-    """The LATEST release of each dataset as it is on disk (rows from the Parquet footers, no
-    data read): dataset, release, rows, shards. Datasets never released are left out."""
-    import pyarrow.parquet as pq
-
-    rows = []
-    for dataset in DATASETS:
-        rid = latest_release(home, dataset)
-        if rid is None:
-            continue
-        shards = sorted(release_dir(home, dataset, rid).glob("*.parquet"))
-        rows.append(
-            {
-                "dataset": dataset,
-                "release": rid,
-                "rows": sum(pq.ParquetFile(f).metadata.num_rows for f in shards),
-                "shards": len(shards),
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={"dataset": pl.String, "release": pl.String, "rows": pl.Int64, "shards": pl.Int64},
     )

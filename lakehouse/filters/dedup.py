@@ -15,14 +15,13 @@ clusters spanning different students of one assignment, for teachers.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 from rensa import RMinHash
 
-from lakehouse.filters.dedup_index import ENTRY_SCHEMA, DedupIndex
+from lakehouse.filters.dedup_index import ENTRY_SCHEMA, DedupIndex, partitions_of, ranked_before
 from lakehouse.filters.hashing import mix, segment_hashes, shingle_hashes, stable_word_hashes
 from lakehouse.filters.step import TEXT_COLUMN, pass_column, require_columns
 from lakehouse.filters.text_units import paragraphs, words
@@ -34,21 +33,6 @@ INFO_COLUMNS = (
     "question_id",
     "institution_id",
 )
-
-
-def _partitions(frame: pl.DataFrame) -> list[tuple[str, dt.date]]:
-    return [(str(i), n) for i, n in frame.select("institution_id", "night").unique().iter_rows()]
-
-
-def _ranked_before(frame: pl.DataFrame) -> pl.Expr:
-    """Index entries of partitions that precede every partition of `frame` in the fixed order
-    (night, institution): the only history that may judge tonight. Entries of partitions
-    ranked after it (written by an earlier run, or by a run that got there first) are never
-    read, so a re-run, or a run in another order, makes the same decisions."""
-    first_inst, first_night = min(_partitions(frame), key=lambda p: (p[1], p[0]))
-    return (pl.col("night") < first_night) | (
-        (pl.col("night") == first_night) & (pl.col("institution_id") < first_inst)
-    )
 
 
 def _pointer(institution: str, submission: str) -> pl.Expr:
@@ -130,7 +114,7 @@ def _history(
     """History entries sharing a key with tonight (read lazily: only compact key columns)."""
     if index is None:
         return pl.DataFrame(schema=ENTRY_SCHEMA)
-    lazy = index.entries(exclude=_partitions(frame)).filter(_ranked_before(frame))
+    lazy = index.entries(exclude=partitions_of(frame)).filter(ranked_before(frame))
     wanted = pl.DataFrame({key: keys}).unique().lazy()
     if ENTRY_SCHEMA[key] == pl.List(pl.UInt64()):
         hits = (
@@ -354,81 +338,19 @@ class MinHashDedupStep:
         )
 
 
-def index_entries(documents: pl.DataFrame) -> pl.DataFrame:
-    """The index rows of documents that went through the three dedup steps (for
-    `DedupIndex.record`, called once the night's outputs are safely written)."""
-    return documents.select(
-        *[
-            c
-            for c in ENTRY_SCHEMA
-            if c
-            in (
-                "institution_id",
-                "night",
-                "submission_id",
-                "student_pseudonym",
-                "assignment_id",
-                "question_id",
-            )
-        ],
-        exact_hash="exact_dedup_hash",
-        paragraph_hashes="paragraph_dedup_hashes",
-        band_keys="minhash_dedup_band_keys",
-        cluster_id="minhash_dedup_cluster",
-    )
+# moved to their own modules (issue 18: dedup.py under 400 lines); imported here for callers
+from lakehouse.filters.copies import copy_clusters  # noqa: E402
+from lakehouse.filters.dedup_index import index_entries  # noqa: E402
 
-
-def copy_clusters(*, documents: pl.DataFrame, index: DedupIndex | None = None) -> pl.DataFrame:
-    """Near-identical answers by different students of one assignment: one row per (cluster,
-    tonight's institution, assignment) with `members` (submission ids, partitions ranked before
-    tonight's included), `students` (pseudonyms) and `other_institution_members` (copies in
-    other institutions, counted, never named)."""
-    cols = [
-        "minhash_dedup_cluster",
-        "institution_id",
-        "assignment_id",
-        "submission_id",
-        "student_pseudonym",
-    ]
-    tonight = documents.select(cols).drop_nulls("minhash_dedup_cluster")
-    clustered = tonight.filter(
-        pl.col("minhash_dedup_cluster").is_duplicated()
-        | (
-            pl.col("minhash_dedup_cluster")
-            != pl.concat_str(["institution_id", "submission_id"], separator="/")
-        )
-    )
-    if index is not None and clustered.height:
-        # a re-run of an old night must not gain members from nights curated after it
-        past = (
-            index.entries(exclude=_partitions(documents))
-            .filter(_ranked_before(documents))
-            .join(
-                clustered.select(cluster_id="minhash_dedup_cluster").unique().lazy(),
-                on="cluster_id",
-                how="semi",
-            )
-            .select(pl.col("cluster_id").alias("minhash_dedup_cluster"), *cols[1:])
-            .collect()
-        )
-        clustered = pl.concat([past.select(cols), clustered.select(cols)])
-    # Each institution's data serves that institution (shared/CONTRACT.md): a partition's rows
-    # name only its own institution's submissions and students; other institutions' copies in
-    # the same cluster are a count.
-    own = pl.col("institution_id").is_in(tonight["institution_id"].unique().implode())
-    elsewhere = clustered.group_by("minhash_dedup_cluster").agg(
-        other_institution_members=pl.col("submission_id").filter(~own).n_unique()
-    )
-    return (
-        clustered.filter(own)
-        .group_by("minhash_dedup_cluster", "institution_id", "assignment_id")
-        .agg(
-            members=pl.col("submission_id").unique().sort(),
-            students=pl.col("student_pseudonym").unique().sort(),
-        )
-        .filter(pl.col("students").list.len() >= 2)
-        .join(elsewhere, on="minhash_dedup_cluster", how="left")
-        .with_columns(pl.col("other_institution_members").cast(pl.UInt32))
-        .rename({"minhash_dedup_cluster": "cluster_id"})
-        .sort("cluster_id", "institution_id", "assignment_id")
-    )
+__all__ = [
+    "ExactDedupStep",
+    "MinHashDedupStep",
+    "MinHashParams",
+    "ParagraphDedupParams",
+    "ParagraphDedupStep",
+    "band_keys",
+    "copy_clusters",
+    "exact_hashes",
+    "index_entries",
+    "paragraph_hashes",
+]

@@ -174,3 +174,42 @@ class DedupIndex:
         for rel in stale:
             (self.folder / rel).unlink(missing_ok=True)
         return removed
+
+
+def partitions_of(frame: pl.DataFrame) -> list[tuple[str, dt.date]]:
+    return [(str(i), n) for i, n in frame.select("institution_id", "night").unique().iter_rows()]
+
+
+def ranked_before(frame: pl.DataFrame) -> pl.Expr:
+    """Index entries of partitions that precede every partition of `frame` in the fixed order
+    (night, institution): the only history that may judge tonight. Entries of partitions
+    ranked after it (written by an earlier run, or by a run that got there first) are never
+    read, so a re-run, or a run in another order, makes the same decisions."""
+    first_inst, first_night = min(partitions_of(frame), key=lambda p: (p[1], p[0]))
+    return (pl.col("night") < first_night) | (
+        (pl.col("night") == first_night) & (pl.col("institution_id") < first_inst)
+    )
+
+
+def index_entries(documents: pl.DataFrame) -> pl.DataFrame:
+    """The index rows of documents that went through the three dedup steps (for
+    `DedupIndex.record`, called once the night's outputs are safely written)."""
+    return documents.select(
+        *[
+            c
+            for c in ENTRY_SCHEMA
+            if c
+            in (
+                "institution_id",
+                "night",
+                "submission_id",
+                "student_pseudonym",
+                "assignment_id",
+                "question_id",
+            )
+        ],
+        exact_hash="exact_dedup_hash",
+        paragraph_hashes="paragraph_dedup_hashes",
+        band_keys="minhash_dedup_band_keys",
+        cluster_id="minhash_dedup_cluster",
+    )

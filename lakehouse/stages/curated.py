@@ -31,6 +31,7 @@ from lakehouse.lake import partition_transaction, read_partition
 from lakehouse.markdown import Markdown, markdown_table
 from lakehouse.model_lineage import record_trained_on, retire_models_trained_on
 from lakehouse.pseudonym import pseudonymise_series
+from lakehouse.rights import copy_detection_exclusions
 from lakehouse.stages.ledger import counts_frame, counts_table
 from lakehouse.tables import CLUSTERS_TABLE, CURATED_TABLE, FUNNEL_TABLE, SCRUBBED_TABLE
 
@@ -160,7 +161,11 @@ def curated_partition(
     )
     result = chain.run(scrubbed)
     documents = result.documents
-    clusters = copy_clusters(documents=documents, index=index)
+    clusters = copy_clusters(
+        documents=documents,
+        index=index,
+        exclude_students=copy_detection_exclusions(home, ref.institution_id, key=key),
+    )
     funnel = result.funnel.with_columns(
         pl.lit(ref.institution_id).alias("institution_id"), pl.lit(ref.night).alias("night")
     )

@@ -115,12 +115,12 @@ def test_erasure_then_new_release(lake_home) -> None:
         assert gone not in ledger["student_pseudonym"].to_list()
         assert "s0001" not in ledger["submission_id"].to_list()
         card = (release_dir(home, dataset, new) / CARD_NAME).read_text()
-        assert "Erased students recorded in the audit for these institutions: 1" in card
+        assert "as erased or as having withdrawn consent: 1;" in card
         assert "Rows dropped by this build's erasure check: 0." in card
         held = dataset != "preference" or result.datasets[dataset].lineage.erased_since_previous
         if held:
-            assert f"Previous release `{old}`: 1 erased students" in card
-            assert f"withdrawn because they held erased students: `{old}`" in card
+            assert f"Previous release `{old}`: 1 erased or withdrawn students" in card
+            assert f"held students who were erased or withdrew consent: `{old}`" in card
     ids = _read(home, "pretrain", new)["id"].to_list()
     assert f"{INST}/s0001" not in ids
     # rebuilding the post-erasure release says the same
