@@ -13,7 +13,7 @@ import polars as pl
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.datasets import EXPORT_COLUMNS, TEXT_COLUMNS, dataset_tokens
 from lakehouse.exports.funnel import Funnel
-from lakehouse.exports.quality import quality_report, render_quality
+from lakehouse.exports.quality import quality_report, render_quality, rows_table
 from lakehouse.exports.shards import Shard
 from lakehouse.home import PartitionRef
 
@@ -121,12 +121,6 @@ class CardContext:
     missing_reward_partitions: tuple[PartitionRef, ...] = ()
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def value_counts(frame: pl.DataFrame, field_name: str) -> list[tuple[str, int]]:
     """(value, rows) of one `metadata` field, most rows first, then by value."""
     if frame.is_empty():
@@ -161,7 +155,7 @@ def _grades(ctx: CardContext) -> str:
     if ctx.dataset == "preference":
         chosen = grade_histogram(f["chosen_grade"])
         rejected = dict(grade_histogram(f["rejected_grade"]))
-        return _table(
+        return rows_table(
             ("normalised grade", "chosen", "rejected"),
             [(label, n, rejected.get(label, 0)) for label, n in chosen],
         )
@@ -171,7 +165,7 @@ def _grades(ctx: CardContext) -> str:
         column = f["grade"]
     else:
         column = f.select(pl.col("metadata").struct.field("grade_fraction")).to_series()
-    return _table(("normalised grade", "rows"), grade_histogram(column))
+    return rows_table(("normalised grade", "rows"), grade_histogram(column))
 
 
 def _listed(refs: Sequence[PartitionRef], limit: int = 10) -> str:
@@ -297,7 +291,7 @@ def render_card(ctx: CardContext) -> str:
     f = ctx.frame
     c = ctx.config
     tokens = dataset_tokens(f, ctx.dataset)
-    shard_rows = _table(
+    shard_rows = rows_table(
         ("shard", "rows", "files"),
         [(s.index, s.rows, ", ".join(f"`{n}`" for n in s.files)) for s in ctx.shards],
     )
@@ -347,15 +341,15 @@ def render_card(ctx: CardContext) -> str:
         "",
         "Detected by the filter chain's language step (fastText), else declared, else `und`.",
         "",
-        _table(("language", "rows"), value_counts(f, "language")),
+        rows_table(("language", "rows"), value_counts(f, "language")),
         "",
         "## Institutions",
         "",
-        _table(("institution", "rows"), value_counts(f, "institution_id")),
+        rows_table(("institution", "rows"), value_counts(f, "institution_id")),
         "",
         "## Filter funnel",
         "",
-        _table(("step", "removed", "remaining"), ctx.funnel.frame().rows()),
+        rows_table(("step", "removed", "remaining"), ctx.funnel.frame().rows()),
         "",
         "## Grade distribution",
         "",
@@ -369,7 +363,7 @@ def render_card(ctx: CardContext) -> str:
             else "Answers of this release's partitions scored, by reward-model version:"
         ),
         "",
-        _table(("rm_model_version", "rows"), rm_rows),
+        rows_table(("rm_model_version", "rows"), rm_rows),
         "",
         f"Partitions without reward scores: {missing}.",
         "",

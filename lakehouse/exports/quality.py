@@ -20,6 +20,7 @@ import polars as pl
 from lakehouse.exports.config import Dataset
 from lakehouse.exports.datasets import TEXT_COLUMNS, tokens
 from lakehouse.filters.non_answer import non_answer_kind
+from lakehouse.markdown import markdown_table
 
 TRIVIAL_SHARE: Final = "trivial_share"
 """The gate metric: share of rows that teach nothing (see `trivial_rows`)."""
@@ -206,10 +207,14 @@ def _share(n: int, total: int) -> str:
     return f"{n} ({n / total:.1%})" if total else f"{n}"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+def rows_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A card's Markdown table of `rows` (each value its `str()`), by `lakehouse.markdown`."""
+    frame = pl.DataFrame(
+        [[str(v) for v in row] for row in rows],
+        schema=dict.fromkeys(headers, pl.String),
+        orient="row",
+    )
+    return markdown_table(frame)
 
 
 def render_quality(report: QualityReport) -> str:
@@ -241,7 +246,7 @@ def render_quality(report: QualityReport) -> str:
         "",
         "Lengths in characters:",
         "",
-        _table(
+        rows_table(
             ("column", "p10", "median", "p90", "max", "median words", "short"),
             [
                 (
@@ -262,13 +267,13 @@ def render_quality(report: QualityReport) -> str:
             "",
             "Grade margin (`chosen_grade - rejected_grade`):",
             "",
-            _table(("margin", "pairs"), r.margin_histogram),
+            rows_table(("margin", "pairs"), r.margin_histogram),
         ]
     parts += [
         "",
         "Language mix:",
         "",
-        _table(("language", "share"), [(lang, _share(n, r.rows)) for lang, n in r.languages])
+        rows_table(("language", "share"), [(lang, _share(n, r.rows)) for lang, n in r.languages])
         if r.languages
         else "no rows.",
     ]
