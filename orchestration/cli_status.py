@@ -121,6 +121,44 @@ def _partition_state(row: dict[str, Any], run: PartitionRun | None, blocking: li
     return "not yet run"
 
 
+def _attention(
+    home: LakehouseHome,
+    ref: PartitionRef,
+    state: str,
+    blocking: list[str],
+    run: PartitionRun | None,
+) -> str | None:
+    """What to do about a blocked, failed or incomplete partition (None: nothing to do)."""
+    rerun = (
+        f"lakehouse run --home {shlex.quote(str(home.root))} "
+        f"--institution {ref.institution_id} --night {ref.night}"
+    )
+    if state == "blocked":
+        gates = "; ".join(blocking) or ", ".join(run.blocked_by if run else ())
+        first_gate = (blocking[0] if blocking else "<gate>").split(" ", 1)[0]
+        override = home.quality_overrides / first_gate / ref.institution_id
+        acknowledge = (
+            f"the {first_gate} gate cannot be overridden"
+            if first_gate in NOT_OVERRIDABLE
+            else "or acknowledge it (acknowledged_by, reason, expires) in "
+            f"{override / ref.night.isoformat()}.yaml"
+        )
+        return (
+            f"{ref}: blocked by {gates}. Fix the landed data (or the gate's threshold in "
+            f"config/quality/{ref.institution_id}.yaml) and re-run: {rerun}; {acknowledge}"
+        )
+    if state == "failed":
+        why = (
+            "; ".join(f"{e.step}: {one_line(e.message)}" for e in run.errors)
+            if run and run.errors
+            else "no error was recorded"
+        )
+        return f"{ref}: failed: {why}. Fix the cause, then re-run: {rerun}"
+    if state == "incomplete":
+        return f"{ref}: incomplete (an interrupted run?): re-run: {rerun}"
+    return None
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     home = lakehouse_home(args)
     refs = sorted(home.landed_partitions(), key=lambda r: (r.institution_id, r.night))
@@ -140,43 +178,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     states: list[str] = []
     landed: list[int | None] = []
     attention: list[str] = []
-    home_arg = shlex.quote(str(home.root))
     for ref, row in zip(refs, table.iter_rows(named=True), strict=True):
         blocking = _blocking(results, ref)
-        run = runs.get(ref)
-        state = _partition_state(row, run, blocking)
+        state = _partition_state(row, runs.get(ref), blocking)
         states.append(state)
         # a partition bronze has not counted yet: count its records the way bronze will
         landed.append(
             row["landed"] if row["landed"] is not None else count_landed_records(home, ref)
         )
-        rerun = (
-            f"lakehouse run --home {home_arg} --institution {ref.institution_id} "
-            f"--night {ref.night}"
-        )
-        if state == "blocked":
-            gates = "; ".join(blocking) or ", ".join(run.blocked_by if run else ())
-            first_gate = (blocking[0] if blocking else "<gate>").split(" ", 1)[0]
-            overrides = home.root / "config" / "quality" / "overrides" / first_gate
-            acknowledge = (
-                f"the {first_gate} gate cannot be overridden"
-                if first_gate in NOT_OVERRIDABLE
-                else "or acknowledge it (acknowledged_by, reason, expires) in "
-                f"{overrides / ref.institution_id / ref.night.isoformat()}.yaml"
-            )
-            attention.append(
-                f"{ref}: blocked by {gates}. Fix the landed data (or the gate's threshold in "
-                f"config/quality/{ref.institution_id}.yaml) and re-run: {rerun}; {acknowledge}"
-            )
-        elif state == "failed":
-            why = (
-                "; ".join(f"{e.step}: {one_line(e.message)}" for e in run.errors)
-                if run and run.errors
-                else "no error was recorded"
-            )
-            attention.append(f"{ref}: failed: {why}. Fix the cause, then re-run: {rerun}")
-        elif state == "incomplete":
-            attention.append(f"{ref}: incomplete (an interrupted run?): re-run: {rerun}")
+        todo = _attention(home, ref, state, blocking, runs.get(ref))
+        if todo is not None:
+            attention.append(todo)
     table = table.with_columns(
         pl.Series("status", states, pl.String), pl.Series("landed", landed, pl.Int64)
     ).select(
@@ -198,7 +210,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         for line in attention:
             print(f"  {line}")
     if tally["not yet run"]:
-        print(f"\nto run what has not run yet: lakehouse run --home {home_arg}")
+        print(f"\nto run what has not run yet: lakehouse run --home {shlex.quote(str(home.root))}")
     exports = published_summary(home)
     if exports.height:
         print(f"\nexports, latest release of each dataset ({home.exports}):")

@@ -112,3 +112,26 @@ def test_gate_summary_lists_gates_in_pipeline_order_exports_last() -> None:
     )
     assert list(GATE_ORDER)[:5] == ["bronze", "consent", "silver", "curated", "reward"]
     assert "exports_pretrain" in GATE_ORDER
+
+
+def test_what_to_do_about_failed_and_incomplete_partitions(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from lakehouse.home import PartitionRef
+    from lakehouse.partition_runs import PartitionRun, StepError
+    from orchestration.cli_status import _attention
+
+    home = LakehouseHome(tmp_path / "home")
+    ref = PartitionRef("inst_000", date(2026, 1, 5))
+    rerun = f"lakehouse run --home {home.root} --institution inst_000 --night 2026-01-05"
+    failed = PartitionRun(
+        ref, "failed", "r1", datetime(2026, 1, 6, tzinfo=UTC), 1.0,
+        errors=(StepError("silver", "disk\n full"),),
+    )  # fmt: skip
+    assert _attention(home, ref, "failed", [], failed) == (
+        f"inst_000/2026-01-05: failed: silver: disk full. Fix the cause, then re-run: {rerun}"
+    )
+    assert _attention(home, ref, "incomplete", [], None) == (
+        f"inst_000/2026-01-05: incomplete (an interrupted run?): re-run: {rerun}"
+    )
+    assert _attention(home, ref, "ok", [], None) is None
