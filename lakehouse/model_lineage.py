@@ -15,6 +15,7 @@ from typing import Final
 
 import polars as pl
 
+from lakehouse.atomic import atomic_file
 from lakehouse.home import LakehouseHome
 
 TRAINED_ON_FILE: Final = "trained_on.parquet"
@@ -22,10 +23,8 @@ TRAINED_ON_FILE: Final = "trained_on.parquet"
 
 def record_trained_on(folder: Path, training_frame: pl.DataFrame) -> None:
     """Write the distinct `student_pseudonym`s of the rows a model in `folder` learnt from."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staged = folder / f".{TRAINED_ON_FILE}.tmp"
-    training_frame.select(pl.col("student_pseudonym").unique().sort()).write_parquet(staged)
-    staged.replace(folder / TRAINED_ON_FILE)
+    with atomic_file(folder / TRAINED_ON_FILE) as staged:
+        training_frame.select(pl.col("student_pseudonym").unique().sort()).write_parquet(staged)
 
 
 def retire_models_trained_on(home: LakehouseHome, student_pseudonyms: list[str]) -> list[Path]:

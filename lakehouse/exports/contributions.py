@@ -14,15 +14,14 @@ Student pseudonyms live here, in the lake, and never in the export files.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
+from lakehouse.atomic import atomic_file, write_text_atomic
 from lakehouse.exports.config import Dataset
 from lakehouse.exports.datasets import BuiltDataset
 from lakehouse.exports.shards import write_parquet
@@ -68,13 +67,8 @@ def manifest_dir(home: LakehouseHome, dataset: Dataset, release_id: str) -> Path
 
 def replace_file(frame: pl.DataFrame, target: Path) -> Path:
     """Write `frame` beside `target` under a hidden name, then `os.replace` it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_file(target) as tmp:
         write_parquet(frame, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -131,10 +125,7 @@ def write_manifest(
 ) -> None:
     folder = manifest_dir(home, dataset, release_id)
     replace_file(frame, folder / "part-00000.parquet")
-    lineage_path = folder / LINEAGE_NAME
-    tmp = lineage_path.with_name(f".{LINEAGE_NAME}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(lineage.to_json())
-    os.replace(tmp, lineage_path)
+    write_text_atomic(folder / LINEAGE_NAME, lineage.to_json())
 
 
 def drop_manifest(home: LakehouseHome, dataset: Dataset, release_id: str) -> None:

@@ -20,9 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +28,7 @@ from typing import Final
 import polars as pl
 
 from lakehouse.access import share_with_analysts
-from lakehouse.atomic import fsync_path
+from lakehouse.atomic import STAGING, atomic_dir, atomic_file
 from lakehouse.exports.cards import CARD_NAME, CardContext, ErasureNote, render_card
 from lakehouse.exports.config import Dataset, ExportConfig
 from lakehouse.exports.contributions import (
@@ -60,7 +57,6 @@ from lakehouse.exports.withdrawal import withdraw_release, withdrawn_in_audit
 from lakehouse.home import LakehouseHome, PartitionRef
 
 LATEST_NAME: Final = "LATEST"
-STAGING: Final = ".staging"
 ERASURE_STEP: Final = "student not erased (audit)"
 
 _POOL_BUILDERS: Final[dict[Dataset, Callable[[AnswerPool, ExportConfig], BuiltDataset]]] = {
@@ -169,27 +165,10 @@ def published_releases(home: LakehouseHome, dataset: Dataset) -> list[str]:
     return sorted(p.name.removeprefix("release=") for p in folder.glob("release=*") if p.is_dir())
 
 
-def _publish(staged: Path, final: Path) -> None:
-    """Move a complete release folder into place. A rebuilt release (same id, so the same bytes)
-    replaces the old one: the old folder is renamed aside first, then removed."""
-    share_with_analysts(staged)
-    share_with_analysts(final.parent, recursive=False)
-    if final.exists():
-        aside = staged.with_name(staged.name + ".old")
-        os.rename(final, aside)
-        os.rename(staged, final)
-        shutil.rmtree(aside)
-    else:
-        os.rename(staged, final)
-    fsync_path(final.parent)
-
-
 def _write_latest(home: LakehouseHome, dataset: Dataset, rid: str) -> None:
-    target = home.exports / dataset / LATEST_NAME
-    tmp = target.with_name(f".{LATEST_NAME}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(rid + "\n")
-    share_with_analysts(tmp)
-    os.replace(tmp, target)
+    with atomic_file(home.exports / dataset / LATEST_NAME) as tmp:
+        tmp.write_text(rid + "\n")
+        share_with_analysts(tmp)
 
 
 def _excluded_rows(built: BuiltDataset) -> int:
@@ -283,23 +262,18 @@ def _stage_dataset(
 def _write_release_folder(
     home: LakehouseHome, item: BuiltDataset, build: _Build, lineage: Lineage
 ) -> tuple[Path, list[Shard]]:
-    """Stage the dataset's release folder aside and publish it with one rename."""
-    rid = build.rid
-    staging_root = home.exports / item.dataset / STAGING
-    for leftover in staging_root.glob(f"{rid}-*") if staging_root.is_dir() else []:
-        shutil.rmtree(leftover, ignore_errors=True)
-    staged = staging_root / f"{rid}-{uuid.uuid4().hex}"
-    staged.mkdir(parents=True)
+    """Stage the dataset's release folder aside, shared with the analysts, and swap it in (a
+    rebuilt release, same id and so the same bytes, replaces the old folder)."""
+    final = release_dir(home, item.dataset, build.rid)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    share_with_analysts(final.parent, recursive=False)
     try:
-        shards = _stage_dataset(staged, item, build, lineage)
-        final = release_dir(home, item.dataset, rid)
-        _publish(staged, final)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+        with atomic_dir(final) as staged:
+            shards = _stage_dataset(staged, item, build, lineage)
+            share_with_analysts(staged)
     finally:
         with contextlib.suppress(OSError):
-            staging_root.rmdir()  # only when empty: another build may be staging
+            (final.parent / STAGING).rmdir()  # only when empty: another build may be staging
     return final, shards
 
 

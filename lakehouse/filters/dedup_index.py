@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from lakehouse.atomic import exclusive_lock
+from lakehouse.atomic import atomic_file, exclusive_lock, write_text_atomic
 
 FORMAT_VERSION: Final[int] = 1
 ENTRY_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -44,12 +43,6 @@ ENTRY_SCHEMA: Final[dict[str, pl.DataType]] = {
     "band_keys": pl.List(pl.UInt64()),
     "cluster_id": pl.String(),
 }
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 @dataclass(frozen=True)
@@ -91,10 +84,10 @@ class DedupIndex:
             "note": note,
             "parts": dict(sorted(parts.items())),
         }
-        _atomic_write_text(
+        write_text_atomic(
             self.folder / "manifests" / f"v{version:06d}.json", json.dumps(body, indent=1)
         )
-        _atomic_write_text(self.folder / "CURRENT", str(version))
+        write_text_atomic(self.folder / "CURRENT", str(version))
         return version
 
     # -- reads -----------------------------------------------------------------------------
@@ -128,9 +121,8 @@ class DedupIndex:
             rel = Path("parts") / str(inst) / night.isoformat() / f"{uuid.uuid4().hex}.parquet"
             path = self.folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            group.write_parquet(tmp)
-            os.replace(tmp, path)
+            with atomic_file(path) as tmp:
+                group.write_parquet(tmp)
             parts[f"{inst}|{night.isoformat()}"] = str(rel)
         nights = entries.select("institution_id", "night").unique().height
         return self._commit(parts, note=f"recorded {entries.height} entries in {nights} partitions")
@@ -159,9 +151,8 @@ class DedupIndex:
                 continue
             removed += int(hit.sum())
             new_rel = str(Path(rel).parent / f"{uuid.uuid4().hex}.parquet")
-            tmp = self.folder / Path(new_rel).with_name(f".{Path(new_rel).name}.tmp")
-            frame.filter(~hit).write_parquet(tmp)
-            os.replace(tmp, self.folder / new_rel)
+            with atomic_file(self.folder / new_rel) as tmp:
+                frame.filter(~hit).write_parquet(tmp)
             parts[current[rel]] = new_rel
         if not stale:
             return 0
