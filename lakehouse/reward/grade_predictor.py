@@ -1,16 +1,18 @@
 """The default reward model: a grade predictor trained on the lakehouse's own graded answers.
 
-Ridge regressions on MiniLM and lexical features (`lakehouse.reward.features`) predict
-grade / max_grade: one on every feature for answers to questions graded in training (it learns
-what good answers to those questions say), one on the question-independent scalar features alone
-for questions never graded before (embedding products fitted to known questions carry over badly:
-on SAF, leave-question-out Spearman 0.35 with them, 0.58 without). Each row is scored by the head
-for its own question, so a score never depends on the rows scored beside it. It is trained on graded rows of nights strictly before a cut-off night and only
-ever scores nights at or after it, so no answer is scored by a model that saw its grade.
+Heads on MiniLM and lexical features (`lakehouse.reward.features`, `lakehouse.reward.heads`)
+predict grade / max_grade: a ridge on every feature for answers to questions graded in training
+(it learns what good answers to those questions say), and the mean of a ridge and boosted trees
+on the question-independent scalar features alone for questions never graded before (embedding
+products fitted to known questions carry over badly: on SAF, leave-question-out Spearman 0.41 with
+them, 0.59 with the scalar ridge, 0.62 with ridge + trees). Each row is scored by the head for its
+own question, so a score never depends on the rows scored beside it. It is trained on graded rows
+of nights strictly before a cut-off night and only ever scores nights at or after it, so no answer
+is scored by a model that saw its grade.
 
 A trained model is a folder named by its version, `<root>/<version>/`, holding `head.npz`,
-`head_unseen.npz` and `questions.npz` (the seen questions' SHA-256; plain arrays: no pickle,
-nothing executes on load) and `reward_model.json` (kind, version, feature set,
+`head_unseen.npz`, `head_unseen_trees.npz` and `questions.npz` (the seen questions' SHA-256;
+plain arrays: no pickle, nothing executes on load) and `reward_model.json` (kind, version, feature set,
 encoder fingerprint, training nights, row counts, held-out metrics overall and per course, and a
 calibration table). The version is a hash of what determines the scores (feature set, encoder
 weights, head arrays), so the same training data always gives the same version.
@@ -29,14 +31,12 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import Ridge, RidgeCV
 
 from lakehouse.reward.config import (
     GRADE_PREDICTOR_KIND,
@@ -45,21 +45,37 @@ from lakehouse.reward.config import (
     EncoderConfig,
     GradePredictorConfig,
 )
-from lakehouse.reward.embedding_store import text_keys
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.features import (
     FEATURE_SET,
-    SCALAR_FEATURES,
     build_features,
     feature_width,
 )
+from lakehouse.reward.heads import (
+    GradeHeads,
+    fit_heads,
+    question_keys,
+)
 from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
 
-HEAD_FILE: Final = "head.npz"
-UNSEEN_HEAD_FILE: Final = "head_unseen.npz"
-QUESTIONS_FILE: Final = "questions.npz"
+HEAD_LAYOUT: Final = "ridge|ridge+gbr-v1"
+"""Seen head | unseen head; a saved model of another layout is trained again, not reused."""
 VERSION_PREFIX: Final = "gp-"
 TRAINING_COLUMNS: Final[tuple[str, ...]] = ("night", "course_id", "grade", "max_grade")
+
+
+def layout_of(metadata: dict[str, Any]) -> str | None:
+    layout = (metadata.get("head") or {}).get("layout")
+    return str(layout) if layout else None
+
+
+def is_current_layout(metadata: dict[str, Any]) -> bool:
+    """Whether a saved grade predictor's features and heads are those this version computes."""
+    return (
+        metadata.get("kind") == GRADE_PREDICTOR_KIND
+        and metadata.get("feature_set") == FEATURE_SET
+        and layout_of(metadata) == HEAD_LAYOUT
+    )
 
 
 class TrainingLeakageError(ValueError):
@@ -73,177 +89,6 @@ class SeenNightError(ValueError):
 
 class EncoderMismatchError(RuntimeError):
     """The embedding model available now is not the one the head was trained on."""
-
-
-@dataclass(frozen=True, slots=True)
-class RidgeHead:
-    """Standardise, then a linear map: `((x - mean) / scale) @ coef + intercept`."""
-
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    alpha: float
-
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        standardised = (features.astype(np.float64) - self.mean) / self.scale
-        return np.asarray(standardised @ self.coef + self.intercept, dtype=np.float64)
-
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for array in (self.mean, self.scale, self.coef, np.array([self.intercept, self.alpha])):
-            h.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
-        return h.hexdigest()
-
-    def save(self, path: Path) -> None:
-        np.savez(
-            path,
-            mean=self.mean,
-            scale=self.scale,
-            coef=self.coef,
-            intercept=np.array([self.intercept]),
-            alpha=np.array([self.alpha]),
-        )
-
-    @classmethod
-    def load(cls, path: Path) -> RidgeHead:
-        with np.load(path, allow_pickle=False) as data:
-            return cls(
-                mean=data["mean"],
-                scale=data["scale"],
-                coef=data["coef"],
-                intercept=float(data["intercept"][0]),
-                alpha=float(data["alpha"][0]),
-            )
-
-
-def fit_head(
-    features: np.ndarray, target: np.ndarray, *, alphas: tuple[float, ...] | float
-) -> RidgeHead:
-    """Ridge on standardised features; a tuple of alphas is searched by efficient leave-one-out
-    (deterministic: no random folds), a single alpha is used as it is."""
-    x = features.astype(np.float64)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-12] = 1.0
-    standardised = (x - mean) / scale
-    if isinstance(alphas, tuple):
-        cv = RidgeCV(alphas=alphas).fit(standardised, target)
-        coef, intercept, alpha = cv.coef_, float(cv.intercept_), float(cv.alpha_)
-    else:
-        ridge = Ridge(alpha=alphas).fit(standardised, target)
-        coef, intercept, alpha = ridge.coef_, float(ridge.intercept_), float(alphas)
-    return RidgeHead(
-        mean=mean, scale=scale, coef=np.asarray(coef, np.float64), intercept=intercept, alpha=alpha
-    )
-
-
-def _spearman_of(predicted: np.ndarray, target: np.ndarray) -> float:
-    from lakehouse.reward.metrics import spearman
-
-    value = spearman(predicted, target)
-    return -1.0 if value is None else value
-
-
-def fit_question_independent_head(
-    scalars: np.ndarray, target: np.ndarray, *, questions: np.ndarray, alphas: tuple[float, ...]
-) -> RidgeHead:
-    """The head for unseen questions, its penalty chosen by leave-question-out cross-validation
-    (what it is for) when there are at least three questions, else by leave-one-out."""
-    distinct = np.unique(questions)
-    if distinct.size < 3:
-        return fit_head(scalars, target, alphas=alphas)
-    folds = np.searchsorted(distinct, questions) % min(5, distinct.size)
-    best: tuple[float, float] | None = None
-    for alpha in alphas:
-        predicted = np.zeros_like(target)
-        for fold in np.unique(folds):
-            held = folds == fold
-            head = fit_head(scalars[~held], target[~held], alphas=alpha)
-            predicted[held] = head.predict(scalars[held])
-        rho = _spearman_of(predicted, target)
-        if best is None or rho > best[0]:
-            best = (rho, alpha)
-    assert best is not None
-    return fit_head(scalars, target, alphas=best[1])
-
-
-def question_keys(frame: pl.DataFrame) -> np.ndarray:
-    """SHA-256 of each row's question text (object array of hex strings)."""
-    column = frame.get_column("question_text").cast(pl.String).fill_null("")
-    distinct = column.unique().to_list()
-    lookup = dict(zip(distinct, text_keys(distinct), strict=True))
-    return column.replace_strict(lookup, return_dtype=pl.String).to_numpy()
-
-
-@dataclass(frozen=True, slots=True)
-class GradeHeads:
-    """The two heads and the questions the first one knows (graded often enough in training)."""
-
-    seen: RidgeHead
-    unseen: RidgeHead
-    seen_questions: np.ndarray
-
-    def is_seen(self, questions: np.ndarray) -> np.ndarray:
-        return np.isin(questions.astype(str), self.seen_questions)
-
-    def predict(self, features: np.ndarray, questions: np.ndarray) -> np.ndarray:
-        """Per row: the seen head for a known question, else the scalar head; in [0, 1]."""
-        seen = self.is_seen(questions)
-        out = np.zeros(features.shape[0], dtype=np.float64)
-        if seen.any():
-            out[seen] = self.seen.predict(features[seen])
-        if (~seen).any():
-            out[~seen] = self.unseen.predict(features[~seen][:, -len(SCALAR_FEATURES) :])
-        return np.clip(out, 0.0, 1.0)
-
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for part in (self.seen.digest(), self.unseen.digest(), *self.seen_questions.tolist()):
-            h.update(str(part).encode())
-            h.update(b"\0")
-        return h.hexdigest()
-
-    def save(self, folder: Path) -> None:
-        self.seen.save(folder / HEAD_FILE)
-        self.unseen.save(folder / UNSEEN_HEAD_FILE)
-        np.savez(folder / QUESTIONS_FILE, seen=self.seen_questions.astype(str))
-
-    @classmethod
-    def load(cls, folder: Path) -> GradeHeads:
-        with np.load(folder / QUESTIONS_FILE, allow_pickle=False) as data:
-            seen_questions = data["seen"]
-        return cls(
-            seen=RidgeHead.load(folder / HEAD_FILE),
-            unseen=RidgeHead.load(folder / UNSEEN_HEAD_FILE),
-            seen_questions=seen_questions,
-        )
-
-
-def fit_heads(
-    features: np.ndarray,
-    target: np.ndarray,
-    *,
-    questions: np.ndarray,
-    config: GradePredictorConfig,
-    alphas: tuple[float, float] | None = None,
-) -> GradeHeads:
-    """Both heads on the same rows; `alphas` (seen, unseen) reuses penalties chosen before."""
-    names, counts = np.unique(questions.astype(str), return_counts=True)
-    scalars = features[:, -len(SCALAR_FEATURES) :]
-    if alphas is None:
-        seen = fit_head(features, target, alphas=config.alphas)
-        unseen = fit_question_independent_head(
-            scalars, target, questions=questions.astype(str), alphas=config.alphas
-        )
-    else:
-        seen = fit_head(features, target, alphas=alphas[0])
-        unseen = fit_head(scalars, target, alphas=alphas[1])
-    return GradeHeads(
-        seen=seen,
-        unseen=unseen,
-        seen_questions=np.sort(names[counts >= config.seen_question_min_answers]),
-    )
 
 
 class GradePredictor:
@@ -291,13 +136,11 @@ class GradePredictor:
                 "train_grade_predictor or give the folder of a version"
             )
         metadata = json.loads(meta_path.read_text())
-        if (
-            metadata.get("kind") != GRADE_PREDICTOR_KIND
-            or metadata.get("feature_set") != FEATURE_SET
-        ):
+        if not is_current_layout(metadata):
             raise ValueError(
                 f"{meta_path}: kind {metadata.get('kind')!r} / feature set "
-                f"{metadata.get('feature_set')!r} is not {GRADE_PREDICTOR_KIND!r} / {FEATURE_SET!r}"
+                f"{metadata.get('feature_set')!r} / heads {layout_of(metadata)!r} is not "
+                f"{GRADE_PREDICTOR_KIND!r} / {FEATURE_SET!r} / {HEAD_LAYOUT!r}: train it again"
             )
         heads = GradeHeads.load(path)
         encoder = encoder or TextEncoder(config=encoder_config, device=device)
@@ -444,6 +287,7 @@ def train_grade_predictor(
         },
         "head": {
             "type": "ridge",
+            "layout": HEAD_LAYOUT,
             "alpha": heads.seen.alpha,
             "unseen_questions_alpha": heads.unseen.alpha,
             "seen_questions": int(heads.seen_questions.size),

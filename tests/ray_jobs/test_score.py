@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -146,7 +147,6 @@ def two_node_cluster() -> Iterator[str]:
     custom resource `scoring_node`. Both run in their own temp dir (so no other driver on the
     machine finds them) and their own process group, killed by group id afterwards (never
     `ray stop`, which would stop every Ray on the machine). Yields the head's address."""
-    import shutil
     import signal
     import socket
     import subprocess
@@ -189,18 +189,42 @@ def two_node_cluster() -> Iterator[str]:
         shutil.rmtree(temp, ignore_errors=True)
 
 
+DRIVER = """
+import shutil, sys
+from pathlib import Path
+import polars as pl
+from lakehouse.reward import INPUT_COLUMNS
+from ray_jobs.score import ModelFiles, ScoreJobConfig, expand_inputs, score_on_ray
+
+private, out = Path(sys.argv[1]), Path(sys.argv[2])
+rows = pl.read_parquet(expand_inputs([private / "partition"]), columns=list(INPUT_COLUMNS))
+model = ModelFiles.read(private / "model")
+shutil.rmtree(private)  # from here on no file of the inputs or the model exists anywhere
+config = ScoreJobConfig(device="cpu", actor_resources={"scoring_node": 1}, blocks_per_actor=2)
+scores, actors, device = score_on_ray(rows.to_arrow(), model=model, config=config)
+assert not private.exists()
+scores.write_parquet(out)
+print(actors, device, scores.height)
+"""
+
+
 @pytest.mark.slow
 def test_two_node_cluster_scores_on_the_worker_node_like_in_process(
     two_node_cluster: str, partition: Path, tiny_cross_encoder: Path, tmp_path: Path
 ) -> None:
     """Issue 17: `RAY_ADDRESS` points the job at a real two-node cluster; the scoring actors need
     `scoring_node`, which only the worker node has, so they run there; the scores equal the
-    in-process ones."""
+    in-process ones. No shared filesystem is needed: the driver reads the rows and the model's
+    files from a private copy, deletes the copy, and only then starts the actors, so they can have
+    received rows and model through Ray only (an actor reading a path would fail)."""
     import subprocess
     import sys
 
     from ray_jobs.score import ScoreJobConfig, score_partitions
 
+    private = tmp_path / "driver_only"
+    shutil.copytree(partition, private / "partition")
+    shutil.copytree(tiny_cross_encoder, private / "model")
     out = tmp_path / "scores.parquet"
     env = {**os.environ, "RAY_ADDRESS": two_node_cluster, "RAY_AUTH_MODE": "disabled"}
     probe = (
@@ -222,24 +246,22 @@ def test_two_node_cluster_scores_on_the_worker_node_like_in_process(
     )
     assert joined.returncode == 0, joined.stderr[-2000:]
     assert joined.stdout.strip().splitlines()[-1] == "2"
-    args = ["--input", str(partition), "--model", str(tiny_cross_encoder), "--output", str(out)]
-    flags = ["--device", "cpu", "--local-threshold", "0", "--actor-resource", "scoring_node=1"]
     job = subprocess.run(
-        [sys.executable, "-m", "ray_jobs.score", *args, *flags],
+        [sys.executable, "-c", DRIVER, str(private), str(out)],
         check=False,
         env=env,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=120,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert job.returncode == 0, job.stderr[-2000:]
-    summary = json.loads(job.stdout.strip().splitlines()[-1])
-    assert summary["mode"] == "ray" and summary["rows"] == ROWS
+    assert job.stdout.strip().splitlines()[-1] == f"1 cpu {ROWS}"
+    assert not private.exists()
     local = score_partitions(
         inputs=[partition], model_path=tiny_cross_encoder, config=ScoreJobConfig(device="cpu")
     ).scores
-    written = pl.read_parquet(out)
+    written = pl.read_parquet(out).cast(local.schema).sort("submission_id")
     assert written.drop("rm_score").equals(local.drop("rm_score"))
     np.testing.assert_allclose(
         written["rm_score"].to_numpy(), local["rm_score"].to_numpy(), atol=1e-5
