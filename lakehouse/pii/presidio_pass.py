@@ -1,14 +1,22 @@
 """The Presidio pass of the scrubber: the analyzer (registry, roll numbers, the roster variants the
 pre-filter found in each document) over spaCy's batched NLP artifacts, the anonymizer's typed
-placeholders, then the shared identifiers again until the text is a fixed point."""
+placeholders, then the shared identifiers again until the text is a fixed point.
+
+Without NER (`PiiEngine.ner` False, the default) no recogniser reads the NLP artifacts: the
+identifiers check their context over a character window and the roster recogniser is a regex. So
+the analyzer gets one empty `NlpArtifacts` instead of spaCy's tokens: tokenising every analysed
+document cost a third of the scrubber's time on real text (`benchmarks/pii.py --real`) for nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
+from spacy.tokens import Doc
 
 from lakehouse.pii import patterns as p
 from lakehouse.pii.config import PiiConfig
@@ -43,9 +51,7 @@ def analyze_and_anonymize(
         roll_number_recognizer(config.roll_number_patterns) if config.roll_number_patterns else None
     )
     identifiers = [*IDENTIFIERS, *([roll.identifier] if roll is not None else [])]
-    artifacts = analyzer.nlp_engine.process_batch(
-        texts=list(texts), language=engine.language, batch_size=config.batch_size
-    )
+    artifacts = _artifacts(texts, engine=engine, batch_size=config.batch_size)
     out_texts: list[str] = []
     out_entities: list[list[str]] = []
     for (text, nlp_artifacts), doc_names in zip(artifacts, names, strict=True):
@@ -80,6 +86,27 @@ def analyze_and_anonymize(
         out_texts.append(scrubbed)
         out_entities.append([item.entity_type for item in anonymized.items] + more)
     return out_texts, out_entities
+
+
+def _artifacts(
+    texts: Sequence[str], *, engine: PiiEngine, batch_size: int
+) -> Iterable[tuple[str, NlpArtifacts]]:
+    """spaCy's artifacts where NER runs; else one empty set for every text (see the module doc)."""
+    nlp_engine = engine.analyzer.nlp_engine
+    if engine.ner:
+        return nlp_engine.process_batch(
+            texts=list(texts), language=engine.language, batch_size=batch_size
+        )
+    vocab = nlp_engine.nlp[engine.language].vocab  # type: ignore[attr-defined]
+    empty = NlpArtifacts(
+        entities=[],
+        tokens=Doc(vocab, words=[]),
+        tokens_indices=[],
+        lemmas=[],
+        nlp_engine=nlp_engine,
+        language=engine.language,
+    )
+    return ((text, empty) for text in texts)
 
 
 _MAX_PASSES: Final = 3

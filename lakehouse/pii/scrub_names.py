@@ -74,6 +74,10 @@ def scrub_names(
     placeholder = p.placeholder(p.PERSON)
     named, more = [], []
     for text, spans in zip(pairs.get_column("_scrubbed"), found, strict=True):
+        if not spans.spans:  # unchanged: already a fixed point of the Presidio pass
+            named.append(text)
+            more.append([])
+            continue
         # a changed text moves values into context windows: clean again, to a fixed point
         replaced = names.replace_spans(text, spans.spans, placeholder)
         clean, entities = until_clean(replaced, identifiers)

@@ -102,3 +102,26 @@ def test_a_model_whose_weights_differ_is_refused(
     monkeypatch.setattr(n, "_weights_path", lambda: fake)
     with pytest.raises(RuntimeError, match="sha256"):
         n.load_ner.__wrapped__()
+
+
+def test_later_mentions_follow_the_first_whole_words_and_possessives_only() -> None:
+    """`_mentions` finds a name part where a word starts and ends (a possessive allowed), the
+    longest part first, as the regex alternation it replaced did; never inside another word."""
+    text = "Telford's car; Telfordshire; O'Brien's hat, O'Brienx; Ann-Marie and Ann met Anna."
+    found = [text[a:b] for a, b in n._mentions(text, {"Telford", "O'Brien", "Ann", "Ann-Marie"})]
+    assert found == ["Telford", "O'Brien", "Ann-Marie", "Ann"]
+    assert n._mentions(text, set()) == []
+
+
+def test_ner_sees_five_words_around_first_mentions_the_gazetteer_leaves() -> None:
+    """`_windows`: context around the first mention of a candidate word only, none around a word
+    the gazetteer takes by itself, none at all in a text without candidates."""
+    candidate = n._name_candidate(use_gazetteer=False)
+    assert n._windows("the quick brown fox jumps over the lazy dog " * 3, candidate, set()) == []
+    filler = "and then the committee went over all of the documents again and again, slowly. "
+    text = f"Golonka arrived. {filler}{filler}Golonka left."
+    spans = n._windows(text, candidate, set())
+    assert len(spans) == 1 and spans[0][0] == 0 and spans[0][1] < len(text) // 2
+    assert n._windows(text, candidate, {0}) == []
+    whole = "Golonka met Telford."
+    assert n._windows(whole, candidate, set()) == [(0, len(whole))]
