@@ -354,7 +354,9 @@ def nightly_costs(root: Path, *, store: bool) -> list[NightCost]:
     from lakehouse.home import LakehouseHome
     from lakehouse.lake import read_partition
     from lakehouse.reward.embedding_store import distinct_texts
-    from lakehouse.reward_stage import EMBEDDINGS_TABLE, choose_reward_model, embed_partition
+    from lakehouse.reward.window import embed_partition
+    from lakehouse.stages.reward import choose_reward_model
+    from lakehouse.tables import EMBEDDINGS_TABLE
     from ray_jobs.score import ScoreJobConfig, score_partitions
 
     home = LakehouseHome(root)

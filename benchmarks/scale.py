@@ -209,7 +209,7 @@ def _layer_ledger(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> di
 
 
 def _layer_reward_model(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.reward_stage import choose_reward_model
+    from lakehouse.stages.reward import choose_reward_model
 
     window = opts["reward_history"]
     history = _scrubbed_before(home, ref, first=ref.night - timedelta(days=window), last_n=None)
@@ -234,7 +234,7 @@ def _score_sample(ref: Any, source: Path, rows: int, sample: int, work: Path) ->
 
 
 def _layer_reward_score(home: Any, ref: Any, opts: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    from lakehouse.reward_stage import choose_reward_model, write_reward_scores
+    from lakehouse.stages.reward import choose_reward_model, write_reward_scores
     from ray_jobs.score import ScoreJobConfig, score_partitions
 
     source = home.partition_dir("silver", SCRUBBED_TABLE, ref)
@@ -383,8 +383,8 @@ LAYER_IMPORTS = {
     "filter_models": ("lakehouse.stages.curated",),
     "curate": ("lakehouse.stages.curated",),
     "ledger": ("lakehouse.stages.ledger",),
-    "reward_model": ("lakehouse.reward_stage", *TORCH_IMPORTS),
-    "reward_score": ("lakehouse.reward_stage", "ray_jobs.score", *TORCH_IMPORTS),
+    "reward_model": ("lakehouse.stages.reward", *TORCH_IMPORTS),
+    "reward_score": ("lakehouse.stages.reward", "ray_jobs.score", *TORCH_IMPORTS),
     "exports": ("lakehouse.exports",),
     "warehouse": ("lakehouse.warehouse",),
 }

@@ -48,6 +48,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as pa_ds
 
+from lakehouse.atomic import atomic_file
 from lakehouse.reward import (
     INPUT_COLUMNS,
     REWARD_SCORES_SCHEMA,
@@ -391,18 +392,10 @@ def ensure_ray(*, num_cpus: int | None = None) -> None:
 
 
 def write_scores(scores: pl.DataFrame, *, output: Path) -> Path:
-    """Write one Parquet file atomically: aside in the same folder, fsync, then rename."""
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
+    """Write one Parquet file atomically (`lakehouse.atomic.atomic_file`: aside, fsync, rename)."""
+    with atomic_file(Path(output), mode=0o644) as staging:
         scores.write_parquet(staging, compression="zstd", statistics=True)
-        with open(staging, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(staging, output)
-    finally:
-        staging.unlink(missing_ok=True)
-    return output
+    return Path(output)
 
 
 def _parser() -> argparse.ArgumentParser:

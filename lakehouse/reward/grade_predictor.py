@@ -28,9 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -38,6 +35,7 @@ from typing import Any, Final
 import numpy as np
 import polars as pl
 
+from lakehouse.atomic import atomic_dir
 from lakehouse.reward.config import (
     GRADE_PREDICTOR_KIND,
     METADATA_FILE,
@@ -316,23 +314,12 @@ def _version(*, heads: GradeHeads, encoder_fingerprint: str, config: GradePredic
 
 
 def _save(*, output_root: Path, version: str, heads: GradeHeads, metadata: dict[str, Any]) -> Path:
+    """Write the model folder aside and swap it in (`lakehouse.atomic`); a version already saved,
+    by this run or a concurrent one, is kept as it is."""
     final = output_root / version
     if (final / METADATA_FILE).is_file():
         return final
-    output_root.mkdir(parents=True, exist_ok=True)
-    staging = output_root / f".staging-{version}-{uuid.uuid4().hex}"
-    staging.mkdir()
-    try:
+    with atomic_dir(final, replace=False) as staging:
         heads.save(staging)
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
-        for f in staging.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        try:
-            os.rename(staging, final)
-        except OSError:
-            if not (final / METADATA_FILE).is_file():  # not a concurrent save of the same version
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return final

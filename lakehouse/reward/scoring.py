@@ -4,6 +4,9 @@ scoring of a frame into `reward_scores` rows."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
@@ -117,3 +120,32 @@ def score_frame(frame: pl.DataFrame, *, model: RewardModel) -> pl.DataFrame:
         pl.Series(SCORE_COLUMN, scores, dtype=pl.Float64),
         pl.lit(model.version, dtype=pl.String).alias(VERSION_COLUMN),
     )
+
+
+@dataclass(frozen=True)
+class InProcessScores:
+    scores: pl.DataFrame
+    model_version: str
+    seconds: float
+    mode: str = "in_process"
+    actors: int = 0
+    device: str = "cpu"
+
+
+def score_in_process(
+    *,
+    inputs: Sequence[Path],
+    model_path: Path,
+    embeddings: Sequence[Path] = (),
+    device: DevicePreference = "cpu",
+) -> InProcessScores:
+    """The default scorer: load the model here and score the partition's rows."""
+    started = time.perf_counter()
+    model = load_reward_model(path=Path(model_path), device=device)
+    files = [f for folder in embeddings for f in sorted(Path(folder).glob("*.parquet"))]
+    if files:
+        use_stored_embeddings(model, pl.read_parquet(files))
+    rows = [f for folder in inputs for f in sorted(Path(folder).glob("*.parquet"))]
+    frame = pl.read_parquet(rows, columns=list(INPUT_COLUMNS))
+    scores = score_frame(frame, model=model).sort("institution_id", "night", "submission_id")
+    return InProcessScores(scores, model.version, time.perf_counter() - started, device=device)

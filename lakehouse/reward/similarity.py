@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import polars as pl
 
+from lakehouse.atomic import atomic_dir
 from lakehouse.reward.config import METADATA_FILE, DevicePreference, EncoderConfig
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.features import SCALAR_FEATURES, build_features, feature_width
@@ -92,15 +90,8 @@ class ReferenceSimilarity:
         final = Path(output_root) / self.version
         if (final / METADATA_FILE).is_file():
             return final
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = final.parent / f".staging-{self.version}-{uuid.uuid4().hex}"
-        staging.mkdir()
-        (staging / METADATA_FILE).write_text(json.dumps(self.metadata, indent=2, sort_keys=True))
-        try:
-            os.rename(staging, final)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            if not (final / METADATA_FILE).is_file():
-                raise
+        with atomic_dir(final, replace=False) as staging:
+            text = json.dumps(self.metadata, indent=2, sort_keys=True)
+            (staging / METADATA_FILE).write_text(text)
         self.path = final
         return final

@@ -122,7 +122,9 @@ def test_same_history_gives_the_same_version(
         for _ in range(2)
     )
     assert a.version == b.version
-    assert [p.name for p in tmp_path.iterdir()] == [a.version]
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == [a.version]
+    staging = tmp_path / ".staging"  # lakehouse.atomic stages there; nothing is left aside
+    assert not staging.exists() or not any(staging.iterdir())
 
 
 def test_too_few_graded_rows_is_an_error(

@@ -1,4 +1,4 @@
-"""The reward layer of one partition: which model scores the night, and where its scores go.
+"""The reward stage of one partition: which model scores the night, and its `reward_scores`.
 
 A night is scored by a model that never saw its grades. The model for `(institution, night)` lives
 in `models/<institution>/reward/before=<night>/<version>/` and is chosen once, then reused by
@@ -23,38 +23,48 @@ partition's distinct texts in `lake/silver/text_embeddings` (`lakehouse.reward.e
 running the model only on texts that neither this partition's previous version nor the
 institution's earlier nights in the window already hold; training reads the window's stored
 vectors and scoring tonight's, so a night costs in proportion to its new texts, not its history.
+
+Entry points (the shape of `lakehouse.stages`): `reward_model_partition` (store tonight's vectors,
+choose the model) and `reward_partition` (score with the `scorer` adapter, write, measure against
+tonight's grades). The default scorer runs in process; the asset injects the Ray job's.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 import polars as pl
 
+from lakehouse.atomic import write_text_atomic
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.institution_config import load_institution_config
-from lakehouse.lake import partition_transaction, read_partition, write_partition
+from lakehouse.lake import partition_transaction, read_partition
 from lakehouse.model_lineage import record_trained_on
 from lakehouse.reward import (
     REWARD_SCORES_SCHEMA,
+    DevicePreference,
     EncoderConfig,
     GradePredictorConfig,
     train_grade_predictor,
 )
 from lakehouse.reward.config import GRADE_PREDICTOR_KIND, METADATA_FILE
-from lakehouse.reward.embedding_store import distinct_texts, read_store, store_frame, text_keys
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.grade_predictor import is_current_layout
-from lakehouse.reward.metrics import agreement, agreement_by_course, calibration_table
+from lakehouse.reward.report import NightAgreement, night_agreement
+from lakehouse.reward.scoring import score_in_process
 from lakehouse.reward.similarity import ReferenceSimilarity
+from lakehouse.reward.window import (
+    EmbeddedPartition,
+    embed_partition,
+    remember_window,
+    window_files,
+)
+from lakehouse.tables import EMBEDDINGS_TABLE, REWARD_TABLE, SCRUBBED_TABLE
 
-REWARD_TABLE: Final = "reward_scores"
-EMBEDDINGS_TABLE: Final = "text_embeddings"
 CHOSEN_FILE: Final = "CHOSEN"
 """Names the version chosen for a night, so re-runs reuse it instead of choosing again."""
 
@@ -80,89 +90,20 @@ class RewardModelChoice:
     def per_course(self) -> dict[str, Any]:
         return (self.metadata.get("metrics") or {}).get("per_course") or {}
 
+    def split(self, questions: str) -> dict[str, Any]:
+        """Held-out agreement on answers to questions graded in training (`"seen"`) or not."""
+        return (self.metadata.get("metrics") or {}).get(f"holdout_{questions}_questions") or {}
+
 
 def model_root(home: LakehouseHome, ref: PartitionRef) -> Path:
-    return home.root / "models" / ref.institution_id / "reward" / f"before={ref.night.isoformat()}"
+    return home.model_dir(ref, "reward")
 
 
 def pool_institutions(home: LakehouseHome) -> tuple[str, ...]:
     """The institutions with scrubbed answers that opted in to the pooled reward model."""
-    table = home.table_dir("silver", "scrubbed_submissions")
+    table = home.table_dir("silver", SCRUBBED_TABLE)
     found = sorted(p.name.removeprefix("institution=") for p in table.glob("institution=*"))
     return tuple(i for i in found if load_institution_config(home, i).pooled_reward_model)
-
-
-def _window_files(
-    home: LakehouseHome,
-    ref: PartitionRef,
-    *,
-    table: str,
-    nights: int,
-    institutions: tuple[str, ...],
-    tonight: bool = False,
-) -> list[Path]:
-    """The Parquet files of silver `table` for `institutions` in the `nights` calendar nights
-    before `ref.night` (and of `ref.night` itself with `tonight`)."""
-    first = ref.night - timedelta(days=nights)
-    root = home.table_dir("silver", table)
-    return sorted(
-        f
-        for institution in institutions
-        for f in root.glob(f"institution={institution}/night=*/*.parquet")
-        if first
-        <= date.fromisoformat(f.parent.name.removeprefix("night="))
-        <= (ref.night if tonight else ref.night - timedelta(days=1))
-    )
-
-
-def _remember_window(
-    encoder: TextEncoder,
-    home: LakehouseHome,
-    ref: PartitionRef,
-    *,
-    nights: int,
-    institutions: tuple[str, ...],
-    tonight: bool = False,
-) -> None:
-    files = _window_files(
-        home, ref, table=EMBEDDINGS_TABLE, nights=nights, institutions=institutions, tonight=tonight
-    )
-    encoder.remember(*read_store(files, encoder_fingerprint=encoder.fingerprint))
-
-
-@dataclass(frozen=True)
-class EmbeddedPartition:
-    """What `embed_partition` stored: distinct texts, and how many of them the model encoded."""
-
-    path: Path
-    texts: int
-    encoded: int
-
-
-def embed_partition(
-    *, home: LakehouseHome, ref: PartitionRef, encoder: TextEncoder, history_nights: int = 28
-) -> EmbeddedPartition:
-    """Store the vectors of the partition's distinct texts (`text_embeddings`), replacing its
-    previous version atomically. Texts that this partition's previous version or the
-    institution's nights of the window already hold are copied, the rest encoded; texts no longer
-    in the partition (an erased student's answers) are not carried over."""
-    _remember_window(
-        encoder,
-        home,
-        ref,
-        nights=history_nights,
-        institutions=(ref.institution_id,),
-        tonight=True,
-    )
-    scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
-    texts = distinct_texts(scrubbed)
-    before = encoder.texts_encoded
-    vectors = encoder.encode(texts)
-    rows = store_frame(
-        keys=text_keys(texts), vectors=vectors, encoder_fingerprint=encoder.fingerprint
-    )
-    path = write_partition(home, "silver", EMBEDDINGS_TABLE, ref, rows)
-    return EmbeddedPartition(path=path, texts=len(texts), encoded=encoder.texts_encoded - before)
 
 
 def _history(
@@ -170,9 +111,7 @@ def _history(
 ) -> pl.DataFrame:
     """Scrubbed answers of `institutions` in the `nights` calendar nights before `ref.night`:
     bounded, so training cost does not grow with history."""
-    files = _window_files(
-        home, ref, table="scrubbed_submissions", nights=nights, institutions=institutions
-    )
+    files = window_files(home, ref, table=SCRUBBED_TABLE, nights=nights, institutions=institutions)
     if not files:
         return pl.DataFrame()
     return pl.read_parquet(files)
@@ -199,10 +138,8 @@ def _graded(frame: pl.DataFrame, *, cap: int) -> pl.DataFrame:
 def _record_choice(
     root: Path, *, version: str, scope: Scope, institutions: tuple[str, ...]
 ) -> None:
-    staging = root / f".{CHOSEN_FILE}.tmp"
     record = {"version": version, "scope": scope, "institutions": list(institutions)}
-    staging.write_text(json.dumps(record) + "\n")
-    os.replace(staging, root / CHOSEN_FILE)
+    write_text_atomic(root / CHOSEN_FILE, json.dumps(record) + "\n", mode=0o644)
 
 
 def _load_choice(root: Path) -> RewardModelChoice | None:
@@ -249,7 +186,7 @@ def choose_reward_model(
         return RewardModelChoice(
             path=path, version=version, scope="configured", metadata=metadata, reused=False
         )
-    root = model_root(home, ref)
+    root = home.model_dir(ref, "reward")
     reused = _load_choice(root)
     if reused is not None:
         return reused
@@ -266,7 +203,7 @@ def choose_reward_model(
             cap=max_training_rows,
         )
         if history.height >= config.min_training_rows:
-            _remember_window(encoder, home, ref, nights=history_nights, institutions=institutions)
+            remember_window(encoder, home, ref, nights=history_nights, institutions=institutions)
             model = train_grade_predictor(
                 frame=history,
                 cutoff_night=ref.night,
@@ -304,66 +241,113 @@ def write_reward_scores(home: LakehouseHome, ref: PartitionRef, scores: pl.DataF
     return home.partition_dir("gold", REWARD_TABLE, ref)
 
 
-def calibration_markdown(rows: list[dict[str, Any]]) -> str:
-    """A calibration table (`lakehouse.reward.metrics.calibration_table`) as Markdown with bars of
-    the mean human grade per predicted-score bin: the Dagster UI renders it as the plot."""
-    if not rows:
-        return "No graded answers to calibrate against."
-    lines = [
-        "| predicted bin | answers | mean predicted | mean human grade | |",
-        "|---|---|---|---|---|",
-    ]
-    for row in rows:
-        bar = "█" * round(row["mean_human"] * 20)
-        lines.append(
-            f"| {row['low']:.1f}-{row['high']:.1f} | {row['rows']} | {row['mean_predicted']:.2f} "
-            f"| {row['mean_human']:.2f} | {bar} |"
-        )
-    return "\n".join(lines)
+@dataclass(frozen=True, slots=True)
+class RewardSettings:
+    """The deployment's reward settings (`LakehouseResource`), one typed value for both steps."""
+
+    history_nights: int = 28
+    max_training_rows: int = 5000
+    configured_path: Path | None = None
+    device: DevicePreference = "auto"
+
+
+def _choose(
+    home: LakehouseHome,
+    ref: PartitionRef,
+    settings: RewardSettings,
+    encoder: TextEncoder | None = None,
+) -> RewardModelChoice:
+    return choose_reward_model(
+        home=home,
+        ref=ref,
+        history_nights=settings.history_nights,
+        max_training_rows=settings.max_training_rows,
+        configured_path=settings.configured_path,
+        encoder=encoder,
+    )
 
 
 @dataclass(frozen=True)
-class NightAgreement:
-    """How tonight's scores agree with tonight's human grades. The model never saw these grades,
-    so every scored night is an out-of-sample evaluation."""
+class RewardModelResult:
+    """What `reward_model_partition` did: the night's model, the texts stored and encoded."""
 
-    overall: dict[str, Any]
-    per_course: dict[str, dict[str, Any]]
-    calibration: list[dict[str, Any]]
+    choice: RewardModelChoice
+    embedded: EmbeddedPartition | None
+    encoded_for_training: int
 
 
-def night_agreement(
-    scrubbed: pl.DataFrame, scores: pl.DataFrame, *, bins: int = 10
-) -> NightAgreement:
-    graded = (
-        scrubbed.filter(pl.col("grade").is_not_null() & (pl.col("max_grade") > 0))
-        .select(
-            "submission_id",
-            pl.col("course_id").cast(pl.String).fill_null(""),
-            (pl.col("grade") / pl.col("max_grade")).clip(0.0, 1.0).alias("human"),
+def reward_model_partition(
+    *, home: LakehouseHome, ref: PartitionRef, settings: RewardSettings
+) -> RewardModelResult:
+    """Store tonight's text vectors (unless a configured model scores every night) and choose
+    (train, or reuse) the night's model."""
+    embedded, encoder = None, None
+    if settings.configured_path is None:
+        encoder = TextEncoder(device=settings.device)
+        embedded = embed_partition(
+            home=home, ref=ref, encoder=encoder, history_nights=settings.history_nights
         )
-        .join(scores.select("submission_id", "rm_score"), on="submission_id", how="inner")
-        .sort("submission_id")
-    )
-    predicted = graded.get_column("rm_score").to_numpy()
-    human = graded.get_column("human").to_numpy()
-    return NightAgreement(
-        overall=agreement(predicted, human),
-        per_course=agreement_by_course(
-            predicted=predicted, human=human, courses=graded.get_column("course_id").to_numpy()
-        ),
-        calibration=calibration_table(predicted=predicted, human=human, bins=bins)
-        if graded.height
-        else [],
-    )
+    choice = _choose(home, ref, settings, encoder)
+    trained = encoder.texts_encoded - embedded.encoded if encoder and embedded else 0
+    return RewardModelResult(choice=choice, embedded=embedded, encoded_for_training=trained)
 
 
-def per_course_markdown(courses: dict[str, dict[str, Any]]) -> str:
-    if not courses:
-        return "No graded answers: per-course agreement not measured."
-    lines = ["| course | answers | Spearman | MAE |", "|---|---|---|---|"]
-    for course, m in sorted(courses.items()):
-        spearman = m.get("spearman")
-        rho = f"{spearman:.3f}" if isinstance(spearman, float) else "n/a"
-        lines.append(f"| {course} | {m.get('rows')} | {rho} | {float(m.get('mae') or 0):.3f} |")
-    return "\n".join(lines)
+class ScoreOutcome(Protocol):
+    """What a scorer returns (`ray_jobs.score.ScoreJobResult` is one)."""
+
+    @property
+    def scores(self) -> pl.DataFrame: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def actors(self) -> int: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def model_version(self) -> str: ...
+    @property
+    def seconds(self) -> float: ...
+
+
+Scorer = Callable[..., ScoreOutcome]
+"""`scorer(inputs=[partition folders], embeddings=[folders], model_path=...)`."""
+
+
+@dataclass(frozen=True)
+class RewardStageResult:
+    """The night's scores, how they were computed and how they agree with tonight's grades."""
+
+    choice: RewardModelChoice
+    job: ScoreOutcome
+    path: Path
+    scrubbed_rows: int
+    tonight: NightAgreement = field(repr=False)
+
+
+def reward_partition(
+    *,
+    home: LakehouseHome,
+    ref: PartitionRef,
+    settings: RewardSettings,
+    scorer: Scorer = score_in_process,
+) -> RewardStageResult:
+    """Score every scrubbed answer of `ref` with the night's model (chosen by
+    `reward_model_partition`, reused here), publish `reward_scores`, measure against tonight's
+    human grades."""
+    choice = _choose(home, ref, settings)
+    source = home.partition_dir("silver", SCRUBBED_TABLE, ref)
+    stored = home.partition_dir("silver", EMBEDDINGS_TABLE, ref)
+    job = scorer(
+        inputs=[source],
+        embeddings=[stored] if any(stored.glob("*.parquet")) else [],
+        model_path=choice.path,
+    )
+    path = write_reward_scores(home, ref, job.scores)
+    scrubbed = read_partition(home, "silver", SCRUBBED_TABLE, ref)
+    return RewardStageResult(
+        choice=choice,
+        job=job,
+        path=path,
+        scrubbed_rows=scrubbed.height,
+        tonight=night_agreement(scrubbed, job.scores),
+    )

@@ -21,18 +21,11 @@ from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.reward import GradePredictorConfig, load_reward_model, score_frame
 from lakehouse.reward.embedding_store import KEY_COLUMN, distinct_texts, text_keys
 from lakehouse.reward.encoder import TextEncoder
+from lakehouse.reward.report import calibration_markdown, night_agreement, per_course_markdown
 from lakehouse.reward.scoring import use_stored_embeddings
-from lakehouse.reward_stage import (
-    EMBEDDINGS_TABLE,
-    REWARD_TABLE,
-    calibration_markdown,
-    choose_reward_model,
-    embed_partition,
-    model_root,
-    night_agreement,
-    per_course_markdown,
-    write_reward_scores,
-)
+from lakehouse.reward.window import embed_partition
+from lakehouse.stages.reward import choose_reward_model, model_root, write_reward_scores
+from lakehouse.tables import EMBEDDINGS_TABLE, REWARD_TABLE
 
 
 @pytest.fixture
