@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, asset
 
 from assets.gates import materialized, run_gate
+from assets.partitions import lakehouse_partitions, ref_from_context
+from assets.resources import LakehouseResource
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import bronze_suite, consent_gate_frame, consent_suite, quarantine_rate
 from expectations.thresholds import load_thresholds
@@ -14,8 +16,6 @@ from lakehouse.lake import read_partition
 from lakehouse.stages.bronze import bronze_partition
 from lakehouse.stages.consent import consent_partition
 from lakehouse.tables import CONSENTED_TABLE, RAW_TABLE
-from orchestration.partitions import lakehouse_partitions, ref_from_context
-from orchestration.resources import LakehouseResource
 
 
 @asset(

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, asset
 
 from assets.gates import materialized, run_gate
+from assets.partitions import lakehouse_partitions, ref_from_context
+from assets.resources import LakehouseResource
 from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import curated_suite
@@ -12,8 +14,6 @@ from expectations.thresholds import load_thresholds
 from lakehouse.pseudonym import load_key
 from lakehouse.stages.curated import curated_partition
 from lakehouse.tables import CURATED_TABLE
-from orchestration.partitions import lakehouse_partitions, ref_from_context
-from orchestration.resources import LakehouseResource
 
 
 @asset(

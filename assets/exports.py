@@ -15,6 +15,7 @@ from dagster import (
 from assets.curated import curated_documents
 from assets.exports_config import ExportsRunConfig
 from assets.gates import materialized
+from assets.resources import LakehouseResource
 from assets.reward import reward_scores
 from assets.silver import scrubbed_submissions
 from expectations.dagster_checks import gate_check_result, not_evaluated
@@ -27,7 +28,6 @@ from lakehouse.stages.exports import (
     NOTHING_PASSED,
     exports_release,
 )
-from orchestration.resources import LakehouseResource
 
 
 @multi_asset(

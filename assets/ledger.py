@@ -15,11 +15,11 @@ from dagster import (
 
 from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
+from assets.partitions import lakehouse_partitions, ref_from_context
+from assets.resources import LakehouseResource
 from assets.silver import scrubbed_submissions
 from lakehouse.stages.ledger import ledger_partition
 from lakehouse.tables import LEDGER_TABLE
-from orchestration.partitions import lakehouse_partitions, ref_from_context
-from orchestration.resources import LakehouseResource
 
 
 @asset(

@@ -6,6 +6,8 @@ from dagster import AssetCheckResult, AssetExecutionContext, MaterializeResult, 
 
 from assets.bronze import consented_submissions
 from assets.gates import materialized, run_gate
+from assets.partitions import lakehouse_partitions, ref_from_context
+from assets.resources import LakehouseResource
 from expectations.dagster_checks import gate_check_specs
 from expectations.suites import silver_gate_frame, silver_suite
 from expectations.thresholds import load_thresholds
@@ -13,8 +15,6 @@ from lakehouse.lake import read_partition
 from lakehouse.pseudonym import load_key
 from lakehouse.stages.silver import roster_full_names, silver_partition
 from lakehouse.tables import CONSENTED_TABLE, SCRUBBED_TABLE
-from orchestration.partitions import lakehouse_partitions, ref_from_context
-from orchestration.resources import LakehouseResource
 
 
 @asset(

@@ -19,6 +19,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from assets.resources import LakehouseResource
 from lakehouse.exports import CONTRIBUTIONS_TABLE
 from lakehouse.stages.exports import CONTRIBUTIONS_ASSET
 from lakehouse.tables import (
@@ -40,7 +41,6 @@ from lakehouse.warehouse import (
     run_results,
     warehouse_build,
 )
-from orchestration.resources import LakehouseResource
 
 WAREHOUSE_POOL: Final = "duckdb_writer"
 WAREHOUSE_GROUP: Final = "warehouse"

@@ -26,20 +26,20 @@ from dagster import (
     sensor,
 )
 
-from lakehouse.consent import partitions_losing_consent
-from lakehouse.home import LakehouseHome, PartitionRef
-from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
-from lakehouse.pseudonym import load_key
-from lakehouse.rights import partitions_to_rerun, redacted_nights
-from orchestration.jobs import nightly_partition_job, publish_job
-from orchestration.partitions import (
+from assets.partitions import (
     PARTITIONS,
     lakehouse_partitions,
     landed_refs,
     partition_key,
     unregistered_keys,
 )
-from orchestration.resources import LakehouseResource
+from assets.resources import LakehouseResource
+from lakehouse.consent import partitions_losing_consent
+from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.landing import folder_fingerprint, ready_to_ingest, recent_landed_nights
+from lakehouse.pseudonym import load_key
+from lakehouse.rights import forgotten_students, partitions_to_rerun, redacted_nights
+from orchestration.jobs import nightly_partition_job, publish_job
 from orchestration.rights import rights_job, rights_run_request
 
 
@@ -126,7 +126,10 @@ def _rights_requests(
 ) -> list[RunRequest]:
     """The rights job for the institution, then a re-run of every partition (of any
     institution) that still holds one of its erased or withdrawn students or points at their
-    submissions (`lakehouse.rights`)."""
+    submissions (`lakehouse.rights`). Nothing when the institution has nobody to forget (a
+    consent file that only grants)."""
+    if forgotten_students(home, institution).is_empty():
+        return []
     return [
         rights_run_request(institution, f"{trigger}:rights"),
         *(

@@ -62,7 +62,7 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
 def check_first_night(home: LakehouseHome, refs: Sequence[PartitionRef]) -> None:
     """Every selected night is on or after `$LAKEHOUSE_FIRST_NIGHT`, when that is set: nights
     before it are never registered as partitions, so running them would bypass the setting."""
-    from orchestration.partitions import FIRST_NIGHT_VARIABLE, configured_first_night
+    from assets.partitions import FIRST_NIGHT_VARIABLE, configured_first_night
 
     try:
         start = configured_first_night()

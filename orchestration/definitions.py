@@ -8,6 +8,7 @@ from assets.bronze import consented_submissions, raw_submissions
 from assets.curated import curated_documents
 from assets.exports import training_exports
 from assets.ledger import partition_ledger
+from assets.resources import LakehouseResource
 from assets.reward import reward_model, reward_scores
 from assets.silver import scrubbed_submissions
 from assets.warehouse import warehouse_models
@@ -19,7 +20,6 @@ from orchestration.automation import (
     publish_schedule,
 )
 from orchestration.jobs import nightly_partition_job, publish_job
-from orchestration.resources import LakehouseResource
 from orchestration.rights import retention_job, retention_schedule, rights_job
 
 PARTITION_ASSETS = [

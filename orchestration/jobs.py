@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from orchestration.partitions import lakehouse_partitions
+from assets.partitions import lakehouse_partitions
 
 NIGHTLY_JOB = "nightly_partition"
 PUBLISH_JOB = "publish_release"

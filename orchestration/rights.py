@@ -19,10 +19,10 @@ from dagster import (
     schedule,
 )
 
+from assets.resources import LakehouseResource
 from lakehouse.pseudonym import load_key
 from lakehouse.retention import enforce_retention
 from lakehouse.rights import apply_rights
-from orchestration.resources import LakehouseResource
 
 RIGHTS_JOB = "data_subject_rights"
 RETENTION_JOB = "retention_purge"

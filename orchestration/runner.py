@@ -8,6 +8,8 @@ from typing import Any
 import polars as pl
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
+from assets.partitions import partition_key, register_partitions
+from assets.resources import LakehouseResource
 from lakehouse.atomic import exclusive_lock
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.partition_runs import (
@@ -20,8 +22,6 @@ from lakehouse.partition_runs import (
 )
 from lakehouse.stages.ledger import build_ledger, stage_counts
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import partition_key, register_partitions
-from orchestration.resources import LakehouseResource
 
 
 @dataclass(frozen=True)

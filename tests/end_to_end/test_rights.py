@@ -27,6 +27,7 @@ from dagster import (
     build_sensor_context,
 )
 
+from assets.resources import LakehouseResource
 from lakehouse.exports.config import DATASETS, Dataset
 from lakehouse.exports.contributions import read_manifest
 from lakehouse.home import LakehouseHome, PartitionRef
@@ -35,7 +36,6 @@ from lakehouse.pseudonym import load_key, pseudonym
 from lakehouse.readers.common import batch_files
 from orchestration.automation import consent_sensor, erasure_sensor, landing_sensor
 from orchestration.jobs import NIGHTLY_JOB
-from orchestration.resources import LakehouseResource
 from orchestration.rights import RIGHTS_JOB, rights_job
 from orchestration.runner import publish, run_partitions
 from tests.orchestration.test_erasure import files_as_text

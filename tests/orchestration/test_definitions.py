@@ -17,10 +17,7 @@ from dagster import (
     materialize,
 )
 
-from lakehouse.home import LakehouseHome, PartitionRef
-from orchestration.automation import landing_sensor, nightly_schedule
-from orchestration.definitions import PARTITION_ASSETS, defs
-from orchestration.partitions import (
+from assets.partitions import (
     PARTITIONS,
     BadPartitionKeyError,
     configured_first_night,
@@ -30,7 +27,10 @@ from orchestration.partitions import (
     ref_from_key,
     register_partitions,
 )
-from orchestration.resources import LakehouseResource
+from assets.resources import LakehouseResource
+from lakehouse.home import LakehouseHome, PartitionRef
+from orchestration.automation import landing_sensor, nightly_schedule
+from orchestration.definitions import PARTITION_ASSETS, defs
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
 
@@ -48,7 +48,11 @@ def test_definitions_load_every_asset_job_schedule_and_sensor() -> None:
     } <= keys
     assert defs.resolve_job_def("nightly_partition") is not None
     assert defs.resolve_job_def("publish_release") is not None
-    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "publish_schedule"}
+    assert {s.name for s in repo.schedule_defs} == {
+        "nightly_schedule",
+        "publish_schedule",
+        "retention_schedule",
+    }
     assert {f"{d}_export" for d in ("pretrain", "sft", "preference", "reward", "critique")} <= keys
     assert {s.name for s in repo.sensor_defs} == {
         "landing_sensor",
@@ -231,5 +235,8 @@ def test_consent_sensor_reruns_the_partitions_a_withdrawn_student_was_used_in(
     write_consent(home, [*rows, "s2,withdrawn,false,false,2026-02-01T00:00:00Z"])
     os.utime(home.consent_csv(REF.institution_id), (1, 1))  # a different fingerprint for sure
     withdrawn = sense(first.cursor)
-    assert [r.partition_key for r in withdrawn.run_requests] == [partition_key(REF)]
+    assert [(r.job_name, r.partition_key) for r in withdrawn.run_requests] == [
+        ("data_subject_rights", None),
+        ("nightly_partition", partition_key(REF)),
+    ], "the rights job (audit, index, models, releases, landing), then the re-run"
     assert sense(withdrawn.cursor).run_requests == [], "the same file is not acted on twice"

@@ -14,6 +14,8 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
+from assets.partitions import partition_key
+from assets.resources import LakehouseResource
 from lakehouse.filters import DedupIndex
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import table_glob
@@ -21,8 +23,6 @@ from lakehouse.pseudonym import load_key, pseudonym
 from orchestration.automation import erasure_sensor
 from orchestration.cli import main
 from orchestration.jobs import NIGHTLY_JOB
-from orchestration.partitions import partition_key
-from orchestration.resources import LakehouseResource
 from tests.warehouse.test_warehouse_concurrency import READER, _wait_for
 
 

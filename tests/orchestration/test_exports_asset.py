@@ -12,11 +12,11 @@ from dagster import DagsterInstance, materialize
 
 import lakehouse.exports.release as release_module
 from assets.exports import training_exports
+from assets.resources import LakehouseResource
 from lakehouse.exports import DATASETS, latest_release
 from lakehouse.exports.scope import PARTITION_GATES
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import write_partition
-from orchestration.resources import LakehouseResource
 from tests.lakehouse.exports.conftest import curated, sample_answers, write_lake
 from tests.lakehouse.exports.test_export_scope import _verdict
 

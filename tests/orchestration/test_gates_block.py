@@ -18,10 +18,10 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, materialize
 
+from assets.partitions import partition_key, register_partitions
+from assets.resources import LakehouseResource
 from lakehouse.home import LakehouseHome
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import partition_key, register_partitions
-from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record, write_consent
 
 # asset -> the assets that must not run when its gate fails (its downstream in the partition run)

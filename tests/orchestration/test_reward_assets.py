@@ -10,11 +10,11 @@ import polars as pl
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
+from assets.partitions import partition_key, register_partitions
+from assets.resources import LakehouseResource
 from assets.reward import reward_model, reward_scores
 from lakehouse.home import LakehouseHome
 from lakehouse.lake import read_partition
-from orchestration.partitions import partition_key, register_partitions
-from orchestration.resources import LakehouseResource
 
 
 @pytest.mark.slow

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from dagster import DagsterInstance, RunRequest, build_schedule_context
 
+from assets.resources import LakehouseResource
 from lakehouse.home import LakehouseHome, PartitionRef
 from orchestration.definitions import defs
-from orchestration.resources import LakehouseResource
 from orchestration.rights import RETENTION_JOB, RIGHTS_JOB, retention_job, retention_schedule
 
 

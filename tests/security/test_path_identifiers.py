@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, materialize
 
+from assets.partitions import PARTITIONS, BadPartitionKeyError, ref_from_key
+from assets.resources import LakehouseResource
 from lakehouse.home import (
     InvalidIdentifierError,
     LakehouseHome,
@@ -19,8 +21,6 @@ from lakehouse.home import (
     checked_night,
 )
 from orchestration.definitions import PARTITION_ASSETS
-from orchestration.partitions import PARTITIONS, BadPartitionKeyError, ref_from_key
-from orchestration.resources import LakehouseResource
 from tests.conftest import REF, WriteJsonl, record
 
 TRAVERSAL = "../../../../tmp/pwn"

@@ -11,10 +11,10 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
+from assets.resources import LakehouseResource
 from assets.warehouse import WAREHOUSE_POOL, warehouse_models
 from lakehouse.home import LakehouseHome
 from lakehouse.warehouse import build_path, prepare_manifest
-from orchestration.resources import LakehouseResource
 
 
 def _deps() -> dict[str, set[str]]:
