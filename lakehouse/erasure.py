@@ -19,6 +19,7 @@ import polars as pl
 from lakehouse.atomic import atomic_file
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.reference import read_reference_csv
+from lakehouse.tables import RAW_TABLE
 from lakehouse.validate import parse_timestamp
 
 ERASURE_COLUMNS: Final = ("student_id", "requested_at")
@@ -51,7 +52,7 @@ def partitions_holding(
 ) -> list[PartitionRef]:
     """The institution's bronze partitions that still hold any of these students' records
     (a columnar scan of `student_id` only): the ones to re-run so every layer forgets them."""
-    root = home.table_dir("bronze", "raw_submissions") / f"institution={institution_id}"
+    root = home.table_dir("bronze", RAW_TABLE) / f"institution={institution_id}"
     if not student_ids or not root.is_dir():
         return []
     nights: set[date] = set()

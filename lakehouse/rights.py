@@ -45,6 +45,7 @@ from lakehouse.model_lineage import retire_models_trained_on
 from lakehouse.pseudonym import pseudonymise_series
 from lakehouse.redaction import Needles, redact_night, redact_roster
 from lakehouse.reference import read_reference_csv
+from lakehouse.tables import CURATED_TABLE
 from lakehouse.validate import parse_timestamp
 
 LANDING_REDACTED_EVENT: Final = "landing_redacted"
@@ -212,7 +213,7 @@ def _submission_pointers(
 ) -> list[str]:
     """`<institution>/<submission>` of the students' curated documents (what other documents'
     `*_duplicate_of` columns point at)."""
-    root = home.table_dir("silver", "curated_documents") / f"institution={institution_id}"
+    root = home.table_dir("silver", CURATED_TABLE) / f"institution={institution_id}"
     files = sorted(root.glob("night=*/*.parquet")) if root.is_dir() else []
     if not files or not pseudonyms:
         return []
@@ -228,7 +229,7 @@ def _submission_pointers(
 
 def partitions_referencing(home: LakehouseHome, pointers: list[str]) -> list[PartitionRef]:
     """Partitions of any institution whose curated documents point at these submissions."""
-    root = home.table_dir("silver", "curated_documents")
+    root = home.table_dir("silver", CURATED_TABLE)
     if not pointers or not root.is_dir():
         return []
     found: list[PartitionRef] = []

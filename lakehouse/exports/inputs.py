@@ -14,6 +14,7 @@ from lakehouse.erasure import AUDIT_EVENT, WITHDRAWAL_EVENT
 from lakehouse.home import LakehouseHome, PartitionRef
 from lakehouse.lake import read_partition_lazy
 from lakehouse.reward.scoring import REWARD_SCORES_SCHEMA, SCORE_COLUMN, VERSION_COLUMN
+from lakehouse.tables import CURATED_TABLE, SCRUBBED_TABLE
 
 KEYS: Final[tuple[str, ...]] = ("institution_id", "night", "submission_id")
 ANSWER_COLUMNS: Final[tuple[str, ...]] = (
@@ -182,9 +183,9 @@ def load_inputs(home: LakehouseHome, refs: Sequence[PartitionRef]) -> ReleaseInp
     for every partition (FileNotFoundError names the one that does not); `reward_scores` may be
     missing for a partition: its answers then have no rm_score."""
     ordered = sorted_refs(refs)
-    scrubbed = _read(home, "silver", "scrubbed_submissions", ordered, ANSWER_COLUMNS)
+    scrubbed = _read(home, "silver", SCRUBBED_TABLE, ordered, ANSWER_COLUMNS)
     curated = _read(
-        home, "silver", "curated_documents", ordered, CURATED_COLUMNS, optional=OPTIONAL_CURATED
+        home, "silver", CURATED_TABLE, ordered, CURATED_COLUMNS, optional=OPTIONAL_CURATED
     )
     scored = [
         r for r in ordered if any(home.partition_dir("gold", "reward_scores", r).glob("*.parquet"))

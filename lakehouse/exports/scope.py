@@ -16,11 +16,12 @@ from typing import Final
 import polars as pl
 
 from lakehouse.home import LakehouseHome, PartitionRef
+from lakehouse.tables import CURATED_TABLE, SCRUBBED_TABLE
 
 PARTITION_GATES: Final[tuple[str, ...]] = ("bronze", "consent", "silver", "curated", "reward")
 REQUIRED_TABLES: Final[tuple[tuple[str, str], ...]] = (
-    ("silver", "scrubbed_submissions"),
-    ("silver", "curated_documents"),
+    ("silver", SCRUBBED_TABLE),
+    ("silver", CURATED_TABLE),
     ("gold", "reward_scores"),
     ("gold", "partition_ledger"),
 )
