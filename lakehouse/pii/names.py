@@ -185,23 +185,28 @@ def _name_like_org(entity: spacy.tokens.Span) -> bool:
 
 
 _TITLE_CASE: Final = re.compile(r"(?<![\w'’-])[A-Z][a-z][\w'’-]*")
-_WINDOW: Final = 30
+_WINDOW: Final = 12
 _WHOLE: Final = 0.9
 
 
 def _windows(
     text: str, candidate: Callable[[str], bool], taken: frozenset[int] | set[int]
 ) -> list[tuple[int, int]]:
-    """The parts of `text` NER needs to see: 30 characters (five words or so) either side of the
-    first mention of every title-case word that `candidate` accepts and the gazetteer does not
-    take on its own (`taken`: the start offsets of the words it takes), merged; the whole text
-    when they cover most of it. A text without such a word gets no NER at all.
+    """The parts of `text` NER needs to see: 12 characters (two or three words, widened to whole
+    words) either side of the first mention of every title-case word that `candidate` accepts and
+    the gazetteer does not take on its own (`taken`: the start offsets of the words it takes),
+    merged; the whole text when they cover most of it. A text without such a word gets no NER.
 
-    Why this loses nothing (measured on GAP's 2,000 snippets: PERSON residual 0.077 -> 0.082, as
-    many `<PERSON>` placeholders; SAF's answers: fewer), for NER on about half the text:
+    Why this loses nothing, for NER on half the text or less (`benchmarks/pii.py --real` on
+    ../shared/data: GAP PERSON residual 0.077 with 60 characters around every title-case word,
+    0.081 so; as many `<PERSON>` placeholders on GAP, fewer on SAF's answers; presidio-research's
+    labelled values left 0.098 -> 0.091):
     - the small model's NER sees four tokens either side of a token (its token-to-vector CNN) and
-      a few tokens around the entity it is building, so five words of context is what it uses;
-    - a later mention of a name is found by the string coreference from its first one;
+      a few tokens around the entity it is building, so a name's own words and its neighbours are
+      what it uses;
+    - a later mention of a name is found by the string coreference from its first one (the first
+      one NER sees: a mention the gazetteer takes does not count, as a longer entity of another
+      type around it, "Dear Julieta S Almeida" taken for an organisation, undoes the take);
     - a word the gazetteer takes by itself (a census first name inside a sentence, a census or
       unknown word where names stand) is replaced whatever NER says about it: the gazetteer
       overrides a one-word place or organisation there, so NER would only extend it."""
@@ -209,11 +214,9 @@ def _windows(
     seen: set[str] = set()
     for m in _TITLE_CASE.finditer(text):
         word = _POSSESSIVE_END.sub("", m.group())
-        if word in seen or not candidate(word):
+        if word in seen or m.start() in taken or not candidate(word):
             continue
         seen.add(word)
-        if m.start() in taken:  # the gazetteer's, and every later mention by coreference
-            continue
         start, end = max(0, m.start() - _WINDOW), min(len(text), m.end() + _WINDOW)
         while start > 0 and not text[start - 1].isspace():
             start -= 1

@@ -72,7 +72,8 @@ def scrub_names(
         batch_size=config.batch_size,
     )
     placeholder = p.placeholder(p.PERSON)
-    named, more = [], []
+    named: list[str] = []
+    more: list[list[str]] = []
     for text, spans in zip(pairs.get_column("_scrubbed"), found, strict=True):
         if not spans.spans:  # unchanged: already a fixed point of the Presidio pass
             named.append(text)
