@@ -32,9 +32,7 @@ one Parquet file (written aside, then renamed); the Dagster asset writes them in
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import os
 import shutil
 import tempfile
@@ -60,6 +58,7 @@ from lakehouse.reward import (
     resolve_device,
     score_frame,
 )
+from lakehouse.reward.model_files import ModelFiles
 from lakehouse.reward.scoring import use_stored_embeddings
 
 Mode = Literal["in_process", "ray"]
@@ -106,34 +105,6 @@ class ScoreJobResult:
     device: str
     model_version: str
     seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFiles:
-    """A model folder's files as bytes (relative path -> content): what travels to the actors
-    through Ray's object store instead of a path they may not be able to read."""
-
-    files: dict[str, bytes]
-
-    @classmethod
-    def read(cls, folder: Path) -> ModelFiles:
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise FileNotFoundError(f"{folder} is not a model folder")
-        return cls(
-            {
-                str(p.relative_to(folder)): p.read_bytes()
-                for p in sorted(folder.rglob("*"))
-                if p.is_file() and not p.relative_to(folder).parts[0].startswith(".")
-            }
-        )
-
-    def write(self, folder: Path) -> Path:
-        for name, content in self.files.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        return folder
 
 
 Model = str | ModelFiles | Any
@@ -398,68 +369,7 @@ def write_scores(scores: pl.DataFrame, *, output: Path) -> Path:
     return Path(output)
 
 
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
-        prog="python -m ray_jobs.score",
-        description="Score scrubbed_submissions Parquet partitions with a reward model on Ray.",
-    )
-    ap.add_argument("--input", action="append", required=True, help="partition folder or file")
-    ap.add_argument("--model", type=Path, required=True, help="reward model folder")
-    ap.add_argument(
-        "--embeddings", action="append", default=[], help="text_embeddings partition or file"
-    )
-    ap.add_argument("--output", type=Path, required=True, help="scores Parquet file to write")
-    ap.add_argument("--actors", type=int, default=None)
-    ap.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    ap.add_argument("--batch-size", type=int, default=None)
-    ap.add_argument("--local-threshold", type=int, default=DEFAULT_LOCAL_THRESHOLD_ROWS)
-    ap.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray")
-    ap.add_argument(
-        "--actor-resource",
-        action="append",
-        default=[],
-        metavar="NAME=AMOUNT",
-        help="custom resource each scoring actor needs (pins actors to nodes that have it)",
-    )
-    return ap
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI entrypoint; prints a JSON summary (counts and timing only, never ids or text)."""
-    args = _parser().parse_args(argv)
-    config = ScoreJobConfig(
-        actors=args.actors,
-        device=args.device,
-        batch_size=args.batch_size,
-        local_threshold_rows=args.local_threshold,
-        num_cpus=args.num_cpus,
-        actor_resources={
-            name: float(amount)
-            for name, _, amount in (item.partition("=") for item in args.actor_resource)
-        }
-        or None,
-    )
-    result = score_partitions(
-        inputs=args.input,
-        model_path=args.model,
-        config=config,
-        output=args.output,
-        embeddings=args.embeddings,
-    )
-    print(
-        json.dumps(
-            {
-                "rows": result.scores.height,
-                "mode": result.mode,
-                "actors": result.actors,
-                "device": result.device,
-                "model_version": result.model_version,
-                "seconds": round(result.seconds, 3),
-                "output": str(args.output),
-            }
-        )
-    )
-
-
 if __name__ == "__main__":
+    from ray_jobs.score_cli import main
+
     main()

@@ -108,7 +108,8 @@ def test_cli_on_ray_gives_the_in_process_scores(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from ray_jobs.score import ScoreJobConfig, main, score_partitions
+    from ray_jobs.score import ScoreJobConfig, score_partitions
+    from ray_jobs.score_cli import main
 
     out = tmp_path / "scores" / "part.parquet"
     main(
