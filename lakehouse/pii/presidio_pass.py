@@ -41,9 +41,12 @@ def analyze_and_anonymize(
     *,
     engine: PiiEngine,
     config: PiiConfig,
+    candidates: Sequence[Sequence[str]] | None = None,
 ) -> tuple[list[str], list[list[str]]]:
     """Run Presidio over `texts` (spaCy `pipe` in batches); `names[i]` are the roster variants
-    the pre-filter found in `texts[i]`. Returns the anonymized texts and the entity types replaced
+    the pre-filter found in `texts[i]`; `candidates[i]`, if given, the entity types whose
+    `Identifier.candidates` match `texts[i]` (the analyzer asks only their recognisers: the others
+    find nothing there by construction; NER's PERSON is always asked). Returns the anonymized texts and the entity types replaced
     in each."""
     analyzer, anonymizer = engine.analyzer, engine.anonymizer
     base = sorted(set(analyzer.get_supported_entities(language=engine.language)))
@@ -54,16 +57,23 @@ def analyze_and_anonymize(
     artifacts = _artifacts(texts, engine=engine, batch_size=config.batch_size)
     out_texts: list[str] = []
     out_entities: list[list[str]] = []
-    for (text, nlp_artifacts), doc_names in zip(artifacts, names, strict=True):
+    hits: Sequence[Sequence[str] | None] = [None] * len(texts)
+    if candidates is not None:
+        hits = candidates
+    for (text, nlp_artifacts), doc_names, doc_hits in zip(artifacts, names, hits, strict=True):
         ad_hoc: list[EntityRecognizer] = []
-        entities = list(base)
-        if roll is not None:
+        entities = list(base) if doc_hits is None else _asked(base, doc_hits, ner=engine.ner)
+        if roll is not None and (doc_hits is None or p.ROLL_NUMBER in doc_hits):
             ad_hoc.append(roll)
             entities.append(p.ROLL_NUMBER)
         if doc_names:
             ad_hoc.append(roster_recognizer(frozenset(doc_names)))
             if p.PERSON not in entities:
                 entities.append(p.PERSON)
+        if not entities:  # Presidio reads an empty list as "every entity"
+            out_texts.append(text)
+            out_entities.append([])
+            continue
         results = analyzer.analyze(
             text=text,
             language=engine.language,
@@ -86,6 +96,12 @@ def analyze_and_anonymize(
         out_texts.append(scrubbed)
         out_entities.append([item.entity_type for item in anonymized.items] + more)
     return out_texts, out_entities
+
+
+def _asked(base: Sequence[str], hits: Sequence[str], *, ner: bool) -> list[str]:
+    """The registry's entity types to ask for in a document with these candidate `hits`."""
+    wanted = set(hits) | ({p.PERSON} if ner else set())
+    return [entity for entity in base if entity in wanted]
 
 
 def _artifacts(

@@ -203,12 +203,20 @@ def scrub_frame(
             | pl.col("_text").str.contains(prefilter)
         ).alias("_candidate")
     )
-    todo = docs.filter("_candidate")
+    todo = docs.filter("_candidate").with_columns(
+        pl.concat_list(
+            pl.when(pl.col("_text").str.contains(i.candidates)).then(pl.lit(i.entity))
+            for i in identifiers
+        )
+        .list.drop_nulls()
+        .alias("_hits")
+    )
     texts, entities = analyze_and_anonymize(
         todo.get_column("_text").to_list(),
         todo.get_column("_names").to_list(),
         engine=engine,
         config=config,
+        candidates=todo.get_column("_hits").to_list(),
     )
     done = todo.select(
         "_doc",

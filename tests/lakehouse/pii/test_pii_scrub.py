@@ -111,3 +111,14 @@ def test_no_text_in_logs(
         scrub_frame(frame(), roster=roster, config=pii_config, engine=pii_engine)
     for secret in ("Priya", "98765", AADHAAR, "arjun.n", "S001"):
         assert secret not in caplog.text
+
+
+def test_the_analyzer_is_asked_only_for_types_whose_candidates_match() -> None:
+    """Each analysed document asks Presidio only for the entity types whose candidate regex
+    matched it (polars, column-wise); NER's PERSON is always asked; none asked: not analysed."""
+    from lakehouse.pii.presidio_pass import _asked
+
+    base = ["CREDIT_CARD", "PERSON", "PHONE_NUMBER"]
+    assert _asked(base, ["PHONE_NUMBER"], ner=False) == ["PHONE_NUMBER"]
+    assert _asked(base, ["PHONE_NUMBER"], ner=True) == ["PERSON", "PHONE_NUMBER"]
+    assert _asked(base, [], ner=False) == []
