@@ -60,6 +60,7 @@ from lakehouse.reward import (
 )
 from lakehouse.reward.encoder import TextEncoder
 from lakehouse.reward.features import text_column
+from lakehouse.tables import RAW_TABLE, SCRUBBED_TABLE
 
 SAF_FILE = "saf_en_train.jsonl"
 
@@ -115,7 +116,7 @@ def generated_rows(rows: int, seed: int) -> pl.DataFrame:
     home = LakehouseHome(root)
     for ref in home.landed_partitions():
         bronze_partition(home=home, ref=ref)
-    return pl.read_parquet(table_glob(home, "bronze", "raw_submissions"), hive_partitioning=False)
+    return pl.read_parquet(table_glob(home, "bronze", RAW_TABLE), hive_partitioning=False)
 
 
 def random_init_copy(
@@ -362,7 +363,7 @@ def nightly_costs(root: Path, *, store: bool) -> list[NightCost]:
     home = LakehouseHome(root)
     out: list[NightCost] = []
     for ref in sorted(home.landed_partitions(), key=lambda r: r.night):
-        scrubbed = read_partition(home, "silver", "scrubbed_submissions", ref)
+        scrubbed = read_partition(home, "silver", SCRUBBED_TABLE, ref)
         start = time.perf_counter()
         encoder = TextEncoder(device="cpu")
         texts = len(distinct_texts(scrubbed))
@@ -373,7 +374,7 @@ def nightly_costs(root: Path, *, store: bool) -> list[NightCost]:
         trained_at = time.perf_counter()
         stored = home.partition_dir("silver", EMBEDDINGS_TABLE, ref)
         job = score_partitions(
-            inputs=[home.partition_dir("silver", "scrubbed_submissions", ref)],
+            inputs=[home.partition_dir("silver", SCRUBBED_TABLE, ref)],
             embeddings=[stored] if store else [],
             model_path=choice.path,
             config=ScoreJobConfig(device="cpu"),
