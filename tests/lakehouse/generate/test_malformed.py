@@ -25,7 +25,9 @@ def _reason(path: Path) -> str:
     return str(bad["reason"][0])
 
 
-@pytest.mark.parametrize("defect", [d for d in LINE_DEFECTS if "jsonl" in d.formats], ids=str)
+@pytest.mark.parametrize(
+    "defect", [d for d in LINE_DEFECTS if "jsonl" in d.formats], ids=lambda d: d.name
+)
 @pytest.mark.parametrize("variant", [0, 1])
 def test_json_defects_quarantine_for_their_reason(tmp_path: Path, defect, variant: int) -> None:
     path = tmp_path / "a.jsonl"
@@ -33,7 +35,9 @@ def test_json_defects_quarantine_for_their_reason(tmp_path: Path, defect, varian
     assert _reason(path) == defect.reason
 
 
-@pytest.mark.parametrize("defect", [d for d in LINE_DEFECTS if "csv" in d.formats], ids=str)
+@pytest.mark.parametrize(
+    "defect", [d for d in LINE_DEFECTS if "csv" in d.formats], ids=lambda d: d.name
+)
 def test_csv_defects_quarantine_for_their_reason(tmp_path: Path, defect) -> None:
     path = tmp_path / "a.csv"
     header = (",".join(CONTRACT_FIELDS) + "\n").encode()
