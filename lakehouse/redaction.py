@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import re
 import zlib
 from collections.abc import Sequence
@@ -59,9 +60,12 @@ def _holding(texts: pl.Series, student_ids: pl.Series, needles: Needles) -> pl.S
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Replace a landed file atomically, keeping its permission bits."""
-    with atomic_file(path, mode=path.stat().st_mode & 0o777) as tmp:
+    """Replace a landed file atomically, keeping its permission bits (set explicitly: a run's
+    private umask would otherwise take the group's read away from the institution's account)."""
+    mode = path.stat().st_mode & 0o777
+    with atomic_file(path, mode=mode) as tmp:
         tmp.write_bytes(data)
+        os.chmod(tmp, mode)
 
 
 def _redact_jsonl(raw: bytes, needles: Needles) -> tuple[bytes, int]:
@@ -191,3 +195,19 @@ def redact_roster(roster: Path, person_ids: Sequence[str]) -> int:
     if removed:
         _replace(roster, data)
     return removed
+
+
+def holding_rows(frame: pl.DataFrame, needles: Needles) -> pl.Series:
+    """True for the rows of a lake frame (bronze `raw_submissions` or `quarantine`) that are the
+    students': the same predicate as for a landed file, over every text column (a quarantined
+    record's `raw_record` included) and the `student_id` column where there is one."""
+    if frame.is_empty() or (not needles.ids and not needles.names):
+        return pl.Series("hold", [False] * frame.height, dtype=pl.Boolean)
+    strings = [c for c, t in frame.schema.items() if t == pl.String]
+    texts = frame.select(pl.concat_str(strings, separator="\n", ignore_nulls=True)).to_series()
+    ids = (
+        frame["student_id"].cast(pl.String)
+        if "student_id" in frame.columns
+        else texts.str.json_path_match("$.student_id")
+    )
+    return _holding(texts, ids, needles)

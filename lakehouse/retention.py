@@ -7,7 +7,7 @@ text before scrubbing). Each institution sets how long they are kept
 the `retention_purge` job, then
 
 - deletes a landed night folder older than its retention (the lake's bronze keeps the night's
-  rows; the night can no longer be re-run from landing), and
+  rows; a re-run, for an erasure, re-derives bronze from them: `lakehouse.stages.bronze`), and
 - blanks `raw_record` of the quarantined records of older nights (the row, its reason and
   provenance stay, so the partition's counts still reconcile),
 

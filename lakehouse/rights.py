@@ -88,7 +88,7 @@ def forgotten_students(home: LakehouseHome, institution_id: str) -> pl.DataFrame
     return pl.concat([erasures, withdrawals]).sort("student_id")
 
 
-def _roster_names(home: LakehouseHome, institution_id: str, ids: list[str]) -> list[str]:
+def roster_names(home: LakehouseHome, institution_id: str, ids: list[str]) -> list[str]:
     path = home.roster_csv(institution_id)
     if not ids or not path.is_file():
         return []
@@ -96,6 +96,14 @@ def _roster_names(home: LakehouseHome, institution_id: str, ids: list[str]) -> l
     names = [c for c in ("full_name", "name_devanagari") if c in roster.columns]
     rows = roster.filter(pl.col("person_id").str.strip_chars().is_in(ids))
     return [n for c in names for n in rows[c].drop_nulls().to_list() if len(n.strip()) > 3]
+
+
+def forgotten_needles(home: LakehouseHome, institution_id: str) -> Needles:
+    """What finds the institution's forgotten students in a record: their ids and the roster
+    names still on file (the rights path removes their roster rows, after which only the ids
+    remain)."""
+    ids = forgotten_students(home, institution_id)["student_id"].to_list()
+    return Needles(tuple(ids), tuple(roster_names(home, institution_id, ids)))
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ def apply_rights(home: LakehouseHome, institution_id: str, *, key: bytes) -> Rig
     index = home.dedup_index
     removed = DedupIndex(index).erase(student_pseudonyms=pseudonyms) if index.is_dir() else 0
     retired = retire_models_trained_on(home, pseudonyms.to_list())
-    names = _roster_names(home, institution_id, ids)
+    names = roster_names(home, institution_id, ids)
     landing = _redact_landing(home, institution_id, ids, names)
     roster_rows = redact_roster(home.roster_csv(institution_id), ids)
     summary = (

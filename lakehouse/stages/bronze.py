@@ -38,15 +38,19 @@ from lakehouse.readers import (
     read_batch_file,
     unreadable_file_frame,
 )
+from lakehouse.redaction import holding_rows
+from lakehouse.rights import forgotten_needles
 from lakehouse.stages.ledger import counts_frame, counts_table
 from lakehouse.tables import QUARANTINE_TABLE, RAW_TABLE
 from lakehouse.validate import validate
 
 STAGE: Final = "bronze"
+FROM_LANDING: Final = "landing"
+FROM_BRONZE: Final = "bronze (landing night purged by retention)"
 
 
 class LandingFolderMissingError(FileNotFoundError):
-    """The partition was asked for but nothing landed for it."""
+    """The partition was asked for but nothing landed for it (and no bronze holds it)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class BronzeResult:
     ignored_files: int
     bytes_read: int = 0
     unreadable_files: list[str] = field(default_factory=list)
+    source: str = FROM_LANDING
+    forgotten_removed: int = 0
 
     @property
     def quarantined(self) -> int:
@@ -79,6 +85,8 @@ class BronzeResult:
             "unreadable_files": self.unreadable_files,
             "ignored_files": self.ignored_files,
             "bytes_read": self.bytes_read,
+            "source": self.source,
+            "forgotten_removed": self.forgotten_removed,
             "quarantine_summary": counts_markdown("quarantine reason", self.quarantined_by_reason),
         }
 
@@ -230,6 +238,58 @@ def _count_by_reason(quarantine_file: Path) -> dict[str, int]:
     return dict(zip(counts["reason"], counts["len"], strict=True))
 
 
+def _rederive_from_bronze(
+    home: LakehouseHome, ref: PartitionRef, tables: list[tuple[str, str]]
+) -> BronzeResult:
+    """Rewrite a partition whose landing night retention purged from its own bronze rows, less
+    every forgotten student of the institution (`lakehouse.rights.forgotten_needles`, matched as
+    the landing redaction matches: id field in any case or padding, or an id or roster name in
+    the text; a quarantined record's blanked content can no longer be matched and stays).
+
+    What the landed files were is gone, so "landed" is the bronze rows kept: landed = accepted +
+    quarantined, erased 0 (as for a night whose landing copy the rights path redacted), and
+    `forgotten_removed` counts the rows taken out. One file at a time, never the whole night.
+    """
+    needles = forgotten_needles(home, ref.institution_id)
+    removed = 0
+    with partition_transaction(home, ref, tables) as staged:  # type: ignore[arg-type]
+        for table in (RAW_TABLE, QUARANTINE_TABLE):
+            for path in sorted(home.partition_dir("bronze", table, ref).glob("*.parquet")):
+                frame = pl.read_parquet(path, hive_partitioning=False)
+                hold = holding_rows(frame, needles)
+                removed += int(hold.sum())
+                staged[table].write(frame.filter(~hold), path.name)
+        if not staged[QUARANTINE_TABLE].files:
+            staged[QUARANTINE_TABLE].write(pl.DataFrame(schema=QUARANTINE_SCHEMA))
+        accepted = pl.scan_parquet(staged[RAW_TABLE].files).select(pl.len()).collect().item()
+        quarantine = pl.read_parquet(
+            staged[QUARANTINE_TABLE].files, columns=["reason", "source_file"]
+        )
+        by_reason = _count_by_reason(staged[QUARANTINE_TABLE].files[0])
+        totals = {
+            "landed": accepted + quarantine.height,
+            "accepted": accepted,
+            "quarantined": quarantine.height,
+            "erased": 0,
+        }
+        staged[counts_table(STAGE)].write(
+            counts_frame(ref, stage=STAGE, totals=totals, by_reason={"quarantined": by_reason})
+        )
+    unreadable = quarantine.filter(pl.col("reason") == str(QuarantineReason.UNREADABLE_FILE))
+    return BronzeResult(
+        ref=ref,
+        landed=totals["landed"],
+        accepted=accepted,
+        erased=0,
+        quarantined_by_reason=by_reason,
+        files_by_format={},
+        ignored_files=0,
+        unreadable_files=unreadable["source_file"].to_list(),
+        source=FROM_BRONZE,
+        forgotten_removed=removed,
+    )
+
+
 def bronze_partition(
     *,
     home: LakehouseHome,
@@ -242,9 +302,16 @@ def bronze_partition(
 
     Re-running gives identical rows. Nothing is dropped silently: every record landed is a
     `raw_submissions` row, a `quarantine` row, or counted as `erased` (its student asked for
-    erasure: nothing of it is kept), and the counts are written with the data.
+    erasure: nothing of it is kept), and the counts are written with the data. A night that
+    retention purged from landing is re-derived from its bronze rows (`_rederive_from_bronze`),
+    so an erasure or a withdrawal still reaches it.
     """
     night_dir = home.night_dir(ref)
+    tables = [("bronze", RAW_TABLE), ("bronze", QUARANTINE_TABLE), ("gold", counts_table(STAGE))]
+    if not night_dir.is_dir() and any(
+        home.partition_dir("bronze", RAW_TABLE, ref).glob("*.parquet")
+    ):
+        return _rederive_from_bronze(home, ref, tables)
     if not night_dir.is_dir():
         raise LandingFolderMissingError(
             f"no landing folder for partition {ref}: expected {night_dir}. "
@@ -252,7 +319,6 @@ def bronze_partition(
         )
     files = batch_files(night_dir)
     ignored = sum(1 for p in night_dir.iterdir() if p.is_file()) - len(files)
-    tables = [("bronze", RAW_TABLE), ("bronze", QUARANTINE_TABLE), ("gold", counts_table(STAGE))]
     erased_ids = (
         load_erasure_requests(home.erasure_dir(ref.institution_id))
         .get_column("student_id")
