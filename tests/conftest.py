@@ -121,6 +121,17 @@ def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> LakehouseHome:
 
 
 @pytest.fixture(autouse=True)
+def _umask_restored() -> Any:
+    """A run makes the process umask private (077, `lakehouse.access`) and keeps it for the rest
+    of the process, as a run should; in the suite that would make every later test's files
+    private too, so a test's outcome would depend on which tests ran before it."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    yield
+    os.umask(umask)
+
+
+@pytest.fixture(autouse=True)
 def _dagster_state_isolated() -> Any:
     """No Dagster process-wide state survives a test, whatever order tests run in.
 
