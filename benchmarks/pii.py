@@ -317,6 +317,33 @@ def _ours(texts: list[str]) -> list[str]:
     return scrub_frame(frame, author_column=None).frame.get_column("answer_text").to_list()
 
 
+def question_names_kept(limit: int = 400) -> None:
+    """Issue 14's "public figures the question mentions are kept": GAP's Wikipedia snippets as
+    answers to "Write a short biography of <A>.": the share of answers that still name A, next to
+    the share that still name B (a person the question does not mention, who must go)."""
+    gap = pl.read_csv(SHARED_DATA / "gap_development.tsv", separator="\t", quote_char=None)
+    gap = gap.head(limit)
+    frame = pl.DataFrame(
+        {
+            "question_text": [f"Write a short biography of {a}." for a in gap.get_column("A")],
+            "reference_answer": pl.Series([None] * gap.height, dtype=pl.String),
+            "answer_text": gap.get_column("Text"),
+        }
+    )
+    out = scrub_frame(frame, author_column=None).frame.get_column("answer_text").to_list()
+    rows = zip(gap.get_column("A"), gap.get_column("B"), gap.get_column("Text"), out, strict=True)
+    kept = named = left = other = 0
+    for a, b, text, scrubbed in rows:
+        if a in text:
+            named, kept = named + 1, kept + (a in scrubbed)
+        if b in text and b not in a and a not in b:
+            other, left = other + 1, left + (b in scrubbed)
+    print(
+        f"\nGAP, question names A ({limit} snippets): A kept {kept}/{named} = {kept / named:.3f}; "
+        f"B (not in the question) left {left}/{other} = {left / other:.3f}"
+    )
+
+
 def run_real() -> None:
     """Per type, the share of labelled values still present after scrubbing, and docs/s/core,
     for ours, Presidio's defaults and Presidio with spaCy NER, on the same real texts."""
@@ -388,6 +415,7 @@ def run_real() -> None:
         f"{'speed-up vs ' + names_[-1]:38}"
         + "".join(f"{(speed[n][0] / speed[n][1]) / base:19.1f}x" for n in names_)
     )
+    question_names_kept()
 
 
 def main(argv: list[str] | None = None) -> None:
