@@ -9,6 +9,7 @@ was already processed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,13 +42,12 @@ def landed_night(home: LakehouseHome, ref: PartitionRef) -> LandedNight:
 
 
 def recent_landed_nights(
-    home: LakehouseHome, *, today: date, lookback_days: int
+    home: LakehouseHome, refs: Sequence[PartitionRef], *, today: date, lookback_days: int
 ) -> list[LandedNight]:
-    """Night folders of every institution whose night lies within `lookback_days` of `today`."""
+    """The landed nights among `refs` (e.g. `home.landed_partitions()`) that lie within
+    `lookback_days` of `today`, with their fingerprints."""
     oldest = today - timedelta(days=lookback_days)
-    return [
-        landed_night(home, ref) for ref in home.landed_partitions() if oldest <= ref.night <= today
-    ]
+    return [landed_night(home, ref) for ref in refs if oldest <= ref.night <= today]
 
 
 def ready_to_ingest(

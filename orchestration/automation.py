@@ -90,14 +90,9 @@ def landing_sensor(context: SensorEvaluationContext, lakehouse: LakehouseResourc
     runnable = landed_refs(home)
     new_keys = unregistered_keys(runnable, context.instance.get_dynamic_partitions(PARTITIONS))
     today = datetime.now(UTC).date()
-    allowed = set(runnable)
-    nights = [
-        n
-        for n in recent_landed_nights(
-            home, today=today, lookback_days=lakehouse.sensor_lookback_days
-        )
-        if n.ref in allowed
-    ]
+    nights = recent_landed_nights(
+        home, runnable, today=today, lookback_days=lakehouse.sensor_lookback_days
+    )
     ready = ready_to_ingest(
         nights, seen=seen, now=time.time(), settle_seconds=lakehouse.sensor_settle_seconds
     )

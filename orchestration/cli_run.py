@@ -59,7 +59,7 @@ def prepare_dagster_home(home: LakehouseHome) -> Path:
     return dagster_home
 
 
-def check_first_night(home: LakehouseHome, refs: Sequence[PartitionRef]) -> None:
+def check_first_night(refs: Sequence[PartitionRef]) -> None:
     """Every selected night is on or after `$LAKEHOUSE_FIRST_NIGHT`, when that is set: nights
     before it are never registered as partitions, so running them would bypass the setting."""
     from assets.partitions import FIRST_NIGHT_VARIABLE, configured_first_night
@@ -109,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         load_key()
     except PseudonymKeyError as exc:
         raise UsageError(str(exc)) from None
-    check_first_night(home, refs)
+    check_first_night(refs)
     prepare_dagster_home(home)
     from orchestration.runner import run_partitions
 
