@@ -1,16 +1,9 @@
 """One definition of each identifier: what the scrubber replaces, the residual scan counts and the
 silver gate blocks on.
 
-What an identifier is (`candidates`, `find`) is told in `lakehouse.pii.identifier`; phones and
-street addresses have their own modules (`lakehouse.pii.phones`, `lakehouse.pii.addresses`). In
-short, each `Identifier` has
-- `candidates`: a regex that is valid, and means the same, in Python's `re` and in Rust's `regex`
-  (polars). Any text in which the identifier can be found contains a match of it: `find` returns
-  nothing without one, by construction, so a column-wise `str.contains(candidates)` may skip every
-  other document (the scrubber's pre-filter, the gate's and the residual scan's first pass);
-- `find(text)`: the spans of the identifier in `text`, validated (Verhoeff, Luhn, the IBAN
-  checksum, `phonenumbers`, Presidio's own validators) and, where a value is ambiguous on its own,
-  accepted only with a context word nearby ("passport", "born", "account", ...).
+What an identifier is (`candidates`, a pre-filter regex that Python and polars both run, and
+`find`, the validated finder) is told in `lakehouse.pii.identifier`; phones and street addresses
+have their own modules (`lakehouse.pii.phones`, `lakehouse.pii.addresses`).
 
 The scrubber runs `find` inside Presidio (one `IdentifierRecognizer` per identifier, see
 `lakehouse.pii.recognizers`), the silver gate and the residual scan run the same `find` over the
